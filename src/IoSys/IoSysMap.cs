@@ -1,0 +1,460 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace IoSys;
+
+/// <summary>
+/// One handle to a buffer in system memory or in I/O memory, after the kernel's <c>struct iosys_map</c>, that
+/// knows its size and checks every access: typed 8/16/32/64-bit reads and writes at <em>offsets</em> (bytes from
+/// the start of the map; never addresses), bulk copies, fills, struct fields, windows and polling.
+/// </summary>
+/// <remarks>
+/// <para><b>Checks.</b> Every safe access checks, before touching memory: that <c>offset + length</c> does not
+/// overflow and is at most <see cref="Size"/>; that the offset is aligned to the access width (unless
+/// <see cref="IoMapOptions.AllowUnaligned"/>, system memory only); that the region accepts that width there
+/// (<see cref="IoMapOptions.Widths"/>, <see cref="IoMapOptions.WidthRules"/>); and that the map is writable, for writes.
+/// A failed check throws <see cref="IoAccessException"/> (the <c>Try*</c> forms return false instead) and
+/// nothing is read or written.</para>
+/// <para><b>Semantics.</b> On I/O memory, each typed access is exactly one volatile access of the asked width,
+/// never split or merged; bulk operations use aligned accesses no wider than the region accepts. On system
+/// memory, typed accesses are volatile and bulk operations are vectorized copies.</para>
+/// <para><b>Lifetime.</b> A map made by a factory owns its memory; <see cref="Slice(long, long)"/> and
+/// <see cref="AsKnownSize{TSize}(long)"/> make windows that share it. Disposing the owner makes every map over
+/// the memory throw <see cref="ObjectDisposedException"/>; disposing a window affects only that window. No
+/// interleaving of threads through the safe API reaches freed memory (see <see cref="IoMemoryRegion"/>). A thread
+/// racing with <see cref="Dispose"/> without synchronization may complete one access to the retired memory.</para>
+/// <para>Maps are safe to use from several threads; the device decides what concurrent accesses mean.</para>
+/// </remarks>
+public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
+{
+    // Hot-path state. _rN/_wN: the number of N-byte-aligned slots a read/write may use with no further check,
+    // so the whole check is `RotateRight(offset, log2 N) < slots`: a negative or misaligned offset rotates
+    // into a huge number. Zero forces every access of that kind through the slow path, which then decides:
+    // disposed, refused width, read-only, backend-backed, unaligned-allowed.
+    internal ulong _r1, _r2, _r4, _r8, _w1, _w2, _w4, _w8;
+    internal readonly nint _base;
+    internal readonly long _size;
+
+    private readonly MapShared? _shared;
+    private readonly long _regionOffset;
+    private readonly AccessRules _rules;
+    private readonly bool _ownsMemory;
+    private volatile bool _disposed;
+
+    private IoSysMap()
+    {
+        _rules = AccessRules.Uniform(AccessWidths.All);
+    }
+
+    private IoSysMap(MapShared shared, long size, AccessRules rules)
+    {
+        _shared = shared;
+        _size = size;
+        _rules = rules;
+        _ownsMemory = true;
+        _base = shared.Memory?.Address ?? 0;
+        shared.Register(this);
+        InitializeSlots();
+    }
+
+    /// <summary>Creates a window over <paramref name="parent"/>: <c>[offset, offset + length)</c>, already validated.</summary>
+    private protected IoSysMap(IoSysMap parent, long offset, long length, AccessRules rules)
+    {
+        _shared = parent._shared;
+        _size = length;
+        _rules = rules;
+        _regionOffset = parent._regionOffset + offset;
+        _base = parent._base == 0 ? 0 : parent._base + (nint)offset;
+        _shared?.Register(this);
+        InitializeSlots();
+    }
+
+    /// <summary>The null map (the kernel's cleared <c>iosys_map</c>): system memory, 0 bytes, every access refused.</summary>
+    public static IoSysMap Null { get; } = new();
+
+    /// <summary>Size of the map in bytes. Every access must lie within <c>[0, Size)</c>.</summary>
+    public long Size => _size;
+
+    /// <summary>Whether the map's memory is RAM or device memory.</summary>
+    public IoSpace Space => _shared?.Space ?? IoSpace.SystemMemory;
+
+    /// <summary>Whether the map is in I/O memory (the kernel's <c>is_iomem</c>).</summary>
+    public bool IsIoMem => Space == IoSpace.IoMemory;
+
+    /// <summary>Whether every write is refused.</summary>
+    public bool IsReadOnly => _shared?.Options.ReadOnly ?? false;
+
+    /// <summary>Whether this is the null map (the kernel's <c>iosys_map_is_null</c>).</summary>
+    public bool IsNull => _shared is null;
+
+    /// <summary>Whether this map points to memory (the kernel's <c>iosys_map_is_set</c>).</summary>
+    public bool IsSet => _shared is not null;
+
+    /// <summary>Whether this map, or the map that owns its memory, was disposed.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Whether unaligned typed accesses are allowed (system memory only).</summary>
+    public bool AllowsUnaligned => _shared?.Options.AllowUnaligned ?? false;
+
+    /// <summary>
+    /// The absolute address where the map starts, for diagnostics and equality; <see cref="IoAddress.Null"/> for
+    /// the null map and for maps over a backend (simulated devices, tracers). Never pass it as an offset: it is
+    /// not an integer, and <c>address - map.Address</c> is the way back to an offset.
+    /// </summary>
+    public IoAddress Address => new((nuint)_base);
+
+    /// <summary>The backend this map's accesses go to, or null for memory reached through a pointer.</summary>
+    public IIoBackend? Backend => _shared?.Backend;
+
+    /// <summary>Offset of this map's start within its backend or memory region, in bytes (0 for an owning map).</summary>
+    public long RegionOffset => _regionOffset;
+
+    /// <summary>The widths accepted by every byte of <c>[offset, offset + length)</c>.</summary>
+    /// <param name="offset">Start, in bytes from the start of the map.</param>
+    /// <param name="length">Length in bytes (at least 1).</param>
+    /// <returns>The widths; <see cref="AccessWidths.None"/> if the range is not within the map.</returns>
+    public AccessWidths WidthsAt(long offset, long length = 1) =>
+        length > 0 && offset >= 0 && offset <= _size - length ? _rules.Throughout(offset, length) : AccessWidths.None;
+
+    // The alignment that matters is the address's: a window may start anywhere. Backends see region offsets.
+    private long AlignmentBase => _base != 0 ? _base : _regionOffset;
+
+    private IoMapOptions Options => _shared?.Options ?? IoMapOptions.SystemMemory;
+
+    /// <summary>
+    /// Creates a map that owns <paramref name="memory"/>: disposing the map retires the memory.
+    /// </summary>
+    /// <param name="memory">The memory; not already owned by another map.</param>
+    /// <param name="options">Space, widths, alignment and write access. Default: <see cref="IoMapOptions.SystemMemory"/>.</param>
+    /// <returns>The map, of <see cref="IoMemoryRegion.Length"/> bytes.</returns>
+    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="IoMapOptions"/>).</exception>
+    public static IoSysMap Create(IoMemoryRegion memory, IoMapOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        options ??= IoMapOptions.SystemMemory;
+        options.Validate();
+        var shared = new MapShared(memory, null, options);
+        return new IoSysMap(shared, memory.Length, AccessRules.Build(memory.Length, options.Widths, options.WidthRules));
+    }
+
+    /// <summary>
+    /// Creates a map of <paramref name="size"/> bytes whose every access goes to <paramref name="backend"/>, after
+    /// the map's checks pass: simulated devices, tracers, recorders. The map does not own the backend.
+    /// </summary>
+    /// <param name="backend">The backend; receives offsets from the start of its region.</param>
+    /// <param name="size">Size of the region in bytes.</param>
+    /// <param name="options">Space, widths, alignment and write access. Default: <see cref="IoMapOptions.IoMemory"/>.</param>
+    /// <returns>The map.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent.</exception>
+    public static IoSysMap Create(IIoBackend backend, long size, IoMapOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        options ??= IoMapOptions.IoMemory;
+        options.Validate();
+        var shared = new MapShared(null, backend, options);
+        return new IoSysMap(shared, size, AccessRules.Build(size, options.Widths, options.WidthRules));
+    }
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes of zeroed native memory that the map owns, aligned to
+    /// <paramref name="alignment"/> bytes. The memory is freed once the map is disposed and unreachable.
+    /// </summary>
+    /// <param name="size">Size in bytes.</param>
+    /// <param name="options">Default: <see cref="IoMapOptions.SystemMemory"/>. <see cref="IoSpace.IoMemory"/> gives
+    /// device semantics over RAM, e.g. to test a driver's width discipline.</param>
+    /// <param name="alignment">Alignment of the start in bytes: a power of two, at least 8. Default 4096.</param>
+    /// <returns>The map.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative or <paramref name="alignment"/> is not a power of two of at least 8.</exception>
+    public static IoSysMap Allocate(long size, IoMapOptions? options = null, int alignment = 4096)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (alignment < 8 || (alignment & (alignment - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "Alignment must be a power of two of at least 8 bytes.");
+        }
+
+        options ??= IoMapOptions.SystemMemory;
+        options.Validate();
+        return Create(NativeMemoryRegion.Allocate(size, alignment), options);
+    }
+
+    /// <summary>
+    /// Creates a map over caller-owned memory, pinned for as long as any map over it is reachable (even after
+    /// <see cref="Dispose"/>, so that a racing access never touches memory the GC moved).
+    /// </summary>
+    /// <param name="memory">The memory.</param>
+    /// <param name="options">Default: <see cref="IoMapOptions.SystemMemory"/>.</param>
+    /// <returns>The map, of <c>memory.Length</c> bytes.</returns>
+    /// <exception cref="ArgumentException">The memory cannot be pinned, or the options are inconsistent.</exception>
+    public static IoSysMap FromMemory(Memory<byte> memory, IoMapOptions? options = null)
+    {
+        options ??= IoMapOptions.SystemMemory;
+        options.Validate();
+        return Create(PinnedMemoryRegion.Pin(memory), options);
+    }
+
+    /// <summary>Creates a map over a caller-owned array: see <see cref="FromMemory(Memory{byte}, IoMapOptions?)"/>.</summary>
+    /// <param name="array">The array.</param>
+    /// <param name="options">Default: <see cref="IoMapOptions.SystemMemory"/>.</param>
+    /// <returns>The map, of <c>array.Length</c> bytes.</returns>
+    public static IoSysMap FromArray(byte[] array, IoMapOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        return FromMemory(array, options);
+    }
+
+    /// <summary>
+    /// A window from <paramref name="offset"/> to the end of this map (the kernel's <c>IOSYS_MAP_INIT_OFFSET</c>
+    /// and <c>iosys_map_incr</c>). The window shares this map's memory and can never reach outside it.
+    /// </summary>
+    /// <param name="offset">Start of the window, in bytes from the start of this map; at most <see cref="Size"/>.</param>
+    /// <returns>A map of <c>Size - offset</c> bytes.</returns>
+    /// <exception cref="IoAccessException"><paramref name="offset"/> is negative or beyond <see cref="Size"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    public IoSysMap Slice(long offset) => Slice(offset, (ulong)offset <= (ulong)_size ? _size - offset : 0);
+
+    /// <summary>A window <c>[offset, offset + length)</c> of this map: see <see cref="Slice(long)"/>.</summary>
+    /// <param name="offset">Start of the window, in bytes from the start of this map.</param>
+    /// <param name="length">Length of the window in bytes.</param>
+    /// <returns>A map of <paramref name="length"/> bytes.</returns>
+    /// <exception cref="IoAccessException">The window does not lie within this map.</exception>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    public IoSysMap Slice(long offset, long length)
+    {
+        ThrowIfRangeInvalid(offset, length, "window");
+        return new IoSysMap(this, offset, length, _rules.Slice(offset, length));
+    }
+
+    /// <summary>
+    /// A known-size window of <c>TSize.Size</c> bytes at <paramref name="offset"/> (the Rust <c>IoKnownSize</c>):
+    /// accesses at constant offsets compile down to the access itself, and <see cref="IoWidthRuleAttribute"/>s on
+    /// <typeparamref name="TSize"/> are applied. Fails, like <c>IoSysMapRef::new()</c>, if this map is too small.
+    /// </summary>
+    /// <typeparam name="TSize">The size type.</typeparam>
+    /// <param name="offset">Start of the window, in bytes from the start of this map.</param>
+    /// <returns>The known-size window.</returns>
+    /// <exception cref="IoAccessException">The map has fewer than <c>TSize.Size</c> bytes from <paramref name="offset"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    public IoSysMap<TSize> AsKnownSize<TSize>(long offset = 0)
+        where TSize : struct, IIoKnownSize
+    {
+        ThrowIfRangeInvalid(offset, TSize.Size, $"known-size window ({typeof(TSize).Name})");
+        AccessRules rules = _rules.Slice(offset, TSize.Size).Intersect(KnownSizeRules<TSize>.Rules);
+        return new IoSysMap<TSize>(this, offset, rules);
+    }
+
+    /// <summary>
+    /// Disposes the map. For a map that owns its memory, every map over that memory (windows included) then
+    /// throws <see cref="ObjectDisposedException"/> and the memory is retired (a device is released at once). For
+    /// a window, only the window is affected. Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_shared is null)
+        {
+            return;
+        }
+
+        if (_ownsMemory)
+        {
+            _shared.DisposeAll();
+        }
+        else
+        {
+            Invalidate();
+            _shared.Unregister(this);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Whether both maps start at the same place in the same space (the kernel's <c>iosys_map_is_equal</c>):
+    /// maps in different spaces are never equal, even at the same address; sizes are not compared.
+    /// </summary>
+    /// <param name="other">The other map.</param>
+    /// <returns>True if equal.</returns>
+    public bool IsEqual(IoSysMap? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (IsNull || other.IsNull)
+        {
+            return IsNull && other.IsNull;
+        }
+
+        if (Space != other.Space)
+        {
+            return false;
+        }
+
+        return Backend is not null || other.Backend is not null
+            ? ReferenceEquals(Backend, other.Backend) && _regionOffset == other._regionOffset
+            : _base == other._base;
+    }
+
+    /// <inheritdoc cref="IsEqual(IoSysMap?)"/>
+    public bool Equals(IoSysMap? other) => IsEqual(other);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is IoSysMap other && IsEqual(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Backend is { } backend
+        ? HashCode.Combine(Space, RuntimeHelpers.GetHashCode(backend), _regionOffset)
+        : HashCode.Combine(Space, _base);
+
+    /// <summary>Describes the map, e.g. <c>IoSysMap(I/O memory, 0x100000 bytes at 0x7f3a5c000000)</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        if (IsNull)
+        {
+            return "IoSysMap(null)";
+        }
+
+        string space = IsIoMem ? "I/O memory" : "system memory";
+        string where = Backend is { } backend ? $"{backend.GetType().Name} + {Hex(_regionOffset)}" : Address.ToString();
+        string state = _disposed ? ", disposed" : IsReadOnly ? ", read-only" : "";
+        return $"IoSysMap({space}, {Hex(_size)} bytes at {where}{state})";
+    }
+
+    internal static string Hex(long value) => value < 0
+        ? "-0x" + (0UL - (ulong)value).ToString("x", CultureInfo.InvariantCulture)
+        : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
+
+    internal void Invalidate()
+    {
+        // Flag first, then close the fast path: a thread that still sees open slots reaches memory that stays
+        // valid until the region is released (see IoMemoryRegion), and the slow path sees the flag.
+        _disposed = true;
+        _r1 = _r2 = _r4 = _r8 = 0;
+        _w1 = _w2 = _w4 = _w8 = 0;
+    }
+
+    private void InitializeSlots()
+    {
+        if (_shared is null || _shared.Backend is not null)
+        {
+            return; // Backends are reached through the slow path only.
+        }
+
+        AccessWidths fast = _size > 0 ? _rules.Throughout(0, _size) : AccessWidths.None;
+        _r1 = Slots(1, fast);
+        _r2 = Slots(2, fast);
+        _r4 = Slots(4, fast);
+        _r8 = Slots(8, fast);
+        if (!Options.ReadOnly)
+        {
+            (_w1, _w2, _w4, _w8) = (_r1, _r2, _r4, _r8);
+        }
+    }
+
+    // Aligned slots for the fast path; 0 unless the width is accepted everywhere in the map and the map's start
+    // is aligned to it (so that an aligned offset is an aligned address).
+    private ulong Slots(int width, AccessWidths fast) =>
+        fast.Allows(width) && (_base & (width - 1)) == 0 && _size >= width ? (ulong)((_size - width) / width) + 1 : 0;
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowDisposed();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowDisposed() => throw new ObjectDisposedException(ToString(), "The map was disposed: its memory can no longer be accessed.");
+
+    private void ThrowIfRangeInvalid(long offset, long length, string what)
+    {
+        ThrowIfDisposed();
+        if (length < 0 || (ulong)offset > (ulong)_size || _size - offset < length)
+        {
+            throw new IoAccessException(IoAccessError.OutOfRange, offset, length, _size,
+                $"A {what} of {Hex(length)} bytes at offset {Hex(offset)} does not fit in the map of {Hex(_size)} bytes.");
+        }
+    }
+
+    private static class KnownSizeRules<TSize>
+        where TSize : struct, IIoKnownSize
+    {
+        public static readonly AccessRules Rules = AccessRules.Build(
+            TSize.Size,
+            AccessWidths.All,
+            typeof(TSize).GetCustomAttributes(typeof(IoWidthRuleAttribute), inherit: false)
+                .Cast<IoWidthRuleAttribute>()
+                .Select(a => a.Rule));
+    }
+
+    /// <summary>What every map over the same memory shares: the memory or backend, the options, the live maps.</summary>
+    private sealed class MapShared(IoMemoryRegion? memory, IIoBackend? backend, IoMapOptions options)
+    {
+        private readonly List<WeakReference<IoSysMap>> _maps = [];
+        private bool _disposed;
+
+        public IoMemoryRegion? Memory { get; } = memory;
+
+        public IIoBackend? Backend { get; } = backend;
+
+        public IoMapOptions Options { get; } = options;
+
+        public IoSpace Space => Options.Space;
+
+        public void Register(IoSysMap map)
+        {
+            lock (_maps)
+            {
+                if (_disposed)
+                {
+                    map.ThrowDisposed();
+                }
+
+                if (_maps.Count >= 16 && (_maps.Count & (_maps.Count - 1)) == 0)
+                {
+                    _maps.RemoveAll(static w => !w.TryGetTarget(out _));
+                }
+
+                _maps.Add(new WeakReference<IoSysMap>(map));
+            }
+        }
+
+        public void Unregister(IoSysMap map)
+        {
+            lock (_maps)
+            {
+                _maps.RemoveAll(w => !w.TryGetTarget(out IoSysMap? m) || ReferenceEquals(m, map));
+            }
+        }
+
+        public void DisposeAll()
+        {
+            lock (_maps)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                foreach (WeakReference<IoSysMap> weak in _maps)
+                {
+                    if (weak.TryGetTarget(out IoSysMap? map))
+                    {
+                        map.Invalidate();
+                    }
+                }
+
+                _maps.Clear();
+            }
+
+            // Every map now refuses access; release the device (the range stays valid, see IoMemoryRegion).
+            Memory?.RetireOnce();
+        }
+    }
+}
