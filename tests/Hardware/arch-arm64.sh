@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# arm64 plug-in for the IoSys hardware harness (see the contract in lib.sh).
+# An adapter over tests/Hardware/arm64/ (owned by the arm64 work): its setup.sh writes
+# $HW_CACHE/arm64/arm64.env (QEMU 10 wrapper, arm64 kernel Image, uio modules, an arm64
+# busybox + libc rootfs, semihost-exit); this file only reads that env file.
+
+HW_ARM64_ENV=$HW_CACHE/arm64/arm64.env
+HW_ARCH_BOOT_MARGIN=${HW_ARCH_BOOT_MARGIN:-60}
+
+hw_arch_setup_script() { echo "$HW_DIR/arm64/setup.sh"; }
+
+hw_arch_check() {
+    [ -f "$HW_ARM64_ENV" ] || hw_die "missing $HW_ARM64_ENV: run tests/Hardware/arm64/setup.sh first (or run-guest.sh --setup)"
+    # shellcheck source=/dev/null
+    . "$HW_ARM64_ENV"
+    local v
+    for v in QEMU_AARCH64 KERNEL_ARM64 MODULES_ARM64_DIR ROOTFS_ARM64_DIR; do
+        [ -n "${!v:-}" ] || hw_die "$HW_ARM64_ENV does not set $v: re-run tests/Hardware/arm64/setup.sh"
+    done
+    [ -x "$QEMU_AARCH64" ] || hw_die "QEMU for arm64 ($QEMU_AARCH64) missing: re-run tests/Hardware/arm64/setup.sh"
+    [ -s "$KERNEL_ARM64" ] || hw_die "arm64 kernel ($KERNEL_ARM64) missing: re-run tests/Hardware/arm64/setup.sh"
+    [ -x "$ROOTFS_ARM64_DIR/bin/busybox" ] || hw_die "arm64 busybox missing in $ROOTFS_ARM64_DIR"
+    local m
+    for m in uio uio_pci_generic; do
+        [ -s "$MODULES_ARM64_DIR/$m.ko" ] || hw_die "arm64 $m.ko missing in $MODULES_ARM64_DIR"
+    done
+}
+
+hw_arch_kernel() { echo "$KERNEL_ARM64"; }
+hw_arch_modules() { echo "$MODULES_ARM64_DIR/uio.ko"; echo "$MODULES_ARM64_DIR/uio_pci_generic.ko"; }
+hw_arch_busybox() { echo "$ROOTFS_ARM64_DIR/bin/busybox"; }
+hw_arch_console() { echo ttyAMA0; }
+
+# Cross: resolve NEEDED entries with readelf against the arm64 rootfs (no ldd).
+hw_arch_libs() {
+    local lib=$ROOTFS_ARM64_DIR/lib/aarch64-linux-gnu
+    local f n needed=() missing=()
+    [ $# -eq 0 ] || hw_check_elf_machine 183 AArch64 "$@"
+    local readelf
+    readelf=$(command -v readelf || command -v aarch64-linux-gnu-readelf) ||
+        hw_die "readelf not found (install binutils)"
+    for f in "$@"; do
+        while read -r n; do needed+=("$n"); done < <(LC_ALL=C "$readelf" -d "$f" 2>/dev/null |
+            sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    done
+    needed+=(libc.so.6 libm.so.6)
+    for n in $(printf '%s\n' "${needed[@]}" | sort -u); do
+        if [ -f "$lib/$n" ]; then
+            printf '%s %s\n' "$(readlink -f "$lib/$n")" "/lib/aarch64-linux-gnu/$n"
+        else
+            missing+=("$n")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] ||
+        hw_die "arm64 payload needs libraries not in $lib: ${missing[*]} (the arm64 rootfs has libc, libm and the loader only)"
+    local ld=$lib/ld-linux-aarch64.so.1
+    [ -f "$ld" ] || hw_die "arm64 dynamic loader missing: $ld"
+    printf '%s %s\n' "$(readlink -f "$ld")" /lib/ld-linux-aarch64.so.1
+    printf '%s %s\n' "$(readlink -f "$ld")" /lib/aarch64-linux-gnu/ld-linux-aarch64.so.1
+}
+
+# Semihosting lets guest code reach host files with QEMU's rights: it is only for trusted
+# payloads (ours). IOSYS_HW_ARM64_SEMIHOSTING=0 turns it off; the verdict then travels by the
+# console line alone (QEMU exits 0 on poweroff).
+hw_arm64_semihosting() {
+    [ "${IOSYS_HW_ARM64_SEMIHOSTING:-1}" != 0 ] && [ -n "${SEMIHOST_EXIT_ARM64:-}" ] && [ -x "$SEMIHOST_EXIT_ARM64" ]
+}
+
+hw_arch_extra_files() {
+    if hw_arm64_semihosting; then
+        printf '%s %s\n' "$SEMIHOST_EXIT_ARM64" /bin/semihost-exit
+    fi
+}
+
+# With semihost-exit in the guest and semihosting enabled, QEMU's exit code is (s<<1)|1 as on x86.
+hw_arch_exit_channel() {
+    if hw_arm64_semihosting; then echo status-code; else echo console; fi
+}
+
+# hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE (recipe: shared/REFERENCE.md section 7)
+hw_arch_qemu_cmd() {
+    printf '%s\n' "$QEMU_AARCH64" \
+        -M virt -cpu cortex-a57 -m 1024 -smp 2 \
+        -nographic -no-reboot -nic none \
+        -kernel "$1" -initrd "$2" -append "$3" \
+        -device edu \
+        -object "memory-backend-file,id=m,size=1M,share=on,mem-path=$4" \
+        -device ivshmem-plain,memdev=m
+    if [ "$(hw_arch_exit_channel)" = status-code ]; then
+        printf '%s\n' -semihosting-config enable=on,target=native,userspace=on
+    fi
+}

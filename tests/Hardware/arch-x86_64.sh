@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# x86-64 plug-in for the IoSys hardware harness (see the contract in lib.sh).
+# Everything it uses is produced by setup-x86_64.sh under $HW_CACHE/x86_64.
+
+HW_X86_DIR=$HW_CACHE/x86_64
+HW_ARCH_BOOT_MARGIN=${HW_ARCH_BOOT_MARGIN:-60}
+
+hw_arch_check() {
+    local f
+    for f in vmlinuz modules/uio.ko modules/uio_pci_generic.ko kernel-release; do
+        [ -s "$HW_X86_DIR/$f" ] || hw_die "missing $HW_X86_DIR/$f: run tests/Hardware/setup-x86_64.sh first"
+    done
+    command -v qemu-system-x86_64 >/dev/null ||
+        hw_die "qemu-system-x86_64 not found: run tests/Hardware/setup-x86_64.sh first"
+    [ -x /bin/busybox ] || hw_die "/bin/busybox not found: run tests/Hardware/setup-x86_64.sh first"
+    [ "$(uname -m)" = x86_64 ] || hw_die "the x86_64 plug-in expects an x86-64 host (ldd resolves guest libraries natively)"
+}
+
+hw_arch_setup_script() { echo "$HW_DIR/setup-x86_64.sh"; }
+hw_arch_extra_files() { :; }
+hw_arch_kernel() { echo "$HW_X86_DIR/vmlinuz"; }
+hw_arch_modules() { echo "$HW_X86_DIR/modules/uio.ko"; echo "$HW_X86_DIR/modules/uio_pci_generic.ko"; }
+hw_arch_busybox() { echo /bin/busybox; }
+
+# The guest is the host's architecture and distribution: host ldd resolves the libraries,
+# and libc, libm and the loader always go in (NativeAOT needs exactly those).
+hw_arch_libs() {
+    local out m
+    [ $# -eq 0 ] || hw_check_elf_machine 62 x86-64 "$@"
+    out=$(
+        if [ $# -gt 0 ]; then hw_ldd_libs "$@" || exit 1; fi
+        hw_ldd_libs /bin/true || exit 1   # libc + loader
+        m=$(LC_ALL=C ldconfig -p 2>/dev/null | awk '$1 == "libm.so.6" && /x86-64/ { print $NF; exit }')
+        [ -n "$m" ] || { echo "[hw] ERROR: libm.so.6 not found by ldconfig -p" >&2; exit 1; }
+        printf '%s %s\n' "$(readlink -f "$m")" "$m"
+    ) || return 1
+    printf '%s\n' "$out" | sort -u -k2,2
+}
+
+hw_arch_exit_channel() { echo status-code; }   # isa-debug-exit
+
+# hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE
+hw_arch_qemu_cmd() {
+    printf '%s\n' qemu-system-x86_64 \
+        -machine q35 -m 512 -smp 1 \
+        -nographic -no-reboot -nic none \
+        -kernel "$1" -initrd "$2" -append "$3" \
+        -device edu \
+        -object "memory-backend-file,id=m,size=1M,share=on,mem-path=$4" \
+        -device ivshmem-plain,memdev=m \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04
+}
+hw_arch_console() { echo ttyS0; }
