@@ -126,6 +126,19 @@ internal sealed class AccessRules
         return result;
     }
 
+    /// <summary>The segments of a map of <paramref name="size"/> bytes that accept other widths than <paramref name="defaults"/>, as rules.</summary>
+    public IEnumerable<IoWidthRule> ToWidthRules(long size, AccessWidths defaults)
+    {
+        for (int i = 0; i < _starts.Length && _starts[i] < size; i++)
+        {
+            long end = i + 1 < _starts.Length ? Math.Min(_starts[i + 1], size) : size;
+            if (_widths[i] != defaults && end > _starts[i])
+            {
+                yield return new IoWidthRule(_starts[i], end - _starts[i], _widths[i]);
+            }
+        }
+    }
+
     private int IndexOf(long offset)
     {
         int i = Array.BinarySearch(_starts, offset);

@@ -119,9 +119,24 @@ public unsafe partial class IoSysMap
     public void Fill(long offset, long length, byte value, AccessWidths widths)
     {
         ThrowIfDisposed();
-        IoAccessError error = CheckRange(offset, length, write: true);
+        IoAccessError error = CheckRange(offset, length);
         long failedAt = offset;
-        if (error == IoAccessError.None && UsesMemoryCopy(widths))
+        if (error == IoAccessError.None && !UsesMemoryCopy(widths))
+        {
+            error = PlanChunks(offset, length, widths, out failedAt);
+        }
+
+        if (error == IoAccessError.None)
+        {
+            error = ReadOnlyError(write: true); // Last, as for single accesses: range, coverage, then read-only.
+        }
+
+        if (error != IoAccessError.None)
+        {
+            throw BulkException(error, offset, length, failedAt, "fill", widths);
+        }
+
+        if (UsesMemoryCopy(widths))
         {
             for (long done = 0; done < length; done += MaxSpanChunk)
             {
@@ -131,16 +146,6 @@ public unsafe partial class IoSysMap
 
             GC.KeepAlive(this);
             return;
-        }
-
-        if (error == IoAccessError.None)
-        {
-            error = PlanChunks(offset, length, widths, out failedAt);
-        }
-
-        if (error != IoAccessError.None)
-        {
-            throw BulkException(error, offset, length, failedAt, "fill", widths);
         }
 
         ulong pattern = value * 0x0101010101010101UL;
@@ -163,8 +168,8 @@ public unsafe partial class IoSysMap
     /// Copies <paramref name="length"/> bytes from this map at <paramref name="sourceOffset"/> to
     /// <paramref name="destination"/> at <paramref name="destinationOffset"/>. Overlapping ranges of the same
     /// memory are copied as if through a temporary buffer. Between system-memory maps: a vectorized move.
-    /// Otherwise: accesses that are aligned and accepted on both sides (or, if the two sides' alignments differ,
-    /// through a buffer, each side with its own widest accesses).
+    /// Otherwise: accesses that are aligned and accepted on both sides (or, if the two sides' alignments differ or
+    /// no width suits both, through a buffer, each side with its own widest accesses).
     /// </summary>
     /// <param name="sourceOffset">Offset in this map, in bytes.</param>
     /// <param name="destination">The map to copy to (may be this map).</param>
@@ -178,10 +183,18 @@ public unsafe partial class IoSysMap
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
         destination.ThrowIfDisposed();
-        Require(CheckRange(sourceOffset, length, write: false), this, sourceOffset, length, sourceOffset, "copy read");
-        Require(destination.CheckRange(destinationOffset, length, write: true), destination, destinationOffset, length, destinationOffset, "copy write");
+        Require(CheckRange(sourceOffset, length), this, sourceOffset, length, sourceOffset, "copy read");
+        Require(destination.CheckRange(destinationOffset, length), destination, destinationOffset, length, destinationOffset, "copy write");
+        bool memoryCopy = UsesMemoryCopy(AccessWidths.All) && destination.UsesMemoryCopy(AccessWidths.All);
+        if (!memoryCopy)
+        {
+            // Each side must be coverable by its own accepted accesses; checked in full before anything is written.
+            Require(PlanChunks(sourceOffset, length, AccessWidths.All, out long srcFail), this, sourceOffset, length, srcFail, "copy read");
+            Require(destination.PlanChunks(destinationOffset, length, AccessWidths.All, out long dstFail), destination, destinationOffset, length, dstFail, "copy write");
+        }
 
-        if (UsesMemoryCopy(AccessWidths.All) && destination.UsesMemoryCopy(AccessWidths.All))
+        Require(destination.ReadOnlyError(write: true), destination, destinationOffset, length, destinationOffset, "copy write");
+        if (memoryCopy)
         {
             // SAFETY: both ranges were checked; Buffer.MemoryCopy copies overlapping ranges as memmove does.
             Buffer.MemoryCopy((byte*)_base + sourceOffset, (byte*)destination._base + destinationOffset, length, length);
@@ -191,11 +204,11 @@ public unsafe partial class IoSysMap
         }
 
         bool sameAlignment = ((AlignmentBase + sourceOffset - (destination.AlignmentBase + destinationOffset)) & 7) == 0;
-        if (sameAlignment && !Overlaps(sourceOffset, destination, destinationOffset, length))
+        if (sameAlignment && !Overlaps(sourceOffset, destination, destinationOffset, length)
+            && PlanPairedChunks(sourceOffset, destination, destinationOffset, length, out _) == IoAccessError.None)
         {
-            // Direct: each chunk is one accepted access on both sides.
-            Require(PlanPairedChunks(sourceOffset, destination, destinationOffset, length, out long failedAt),
-                this, sourceOffset, length, failedAt, "copy");
+            // Direct: each chunk is one accepted access on both sides. (If no width suits both sides somewhere,
+            // the copy goes through a buffer below, each side with its own widths.)
             for (long done = 0; done < length;)
             {
                 int width = PairedChunk(sourceOffset + done, destination, destinationOffset + done, length - done);
@@ -214,9 +227,7 @@ public unsafe partial class IoSysMap
             return;
         }
 
-        // Through a buffer: plan both sides in full first, so that nothing is written if either side fails.
-        Require(PlanChunks(sourceOffset, length, AccessWidths.All, out long srcFail), this, sourceOffset, length, srcFail, "copy read");
-        Require(destination.PlanChunks(destinationOffset, length, AccessWidths.All, out long dstFail), destination, destinationOffset, length, dstFail, "copy write");
+        // Through a buffer: both sides were planned above.
         byte[] buffer = new byte[length];
         Transfer(sourceOffset, buffer, write: false, AccessWidths.All);
         destination.Transfer(destinationOffset, buffer, write: true, AccessWidths.All);
@@ -227,14 +238,16 @@ public unsafe partial class IoSysMap
     private bool UsesMemoryCopy(AccessWidths widths) =>
         _shared is { Backend: null, Space: IoSpace.SystemMemory } && (widths & AccessWidths.All) == AccessWidths.All;
 
-    private IoAccessError CheckRange(long offset, long length, bool write)
+    private IoAccessError ReadOnlyError(bool write) => write && Options.ReadOnly ? IoAccessError.ReadOnly : IoAccessError.None;
+
+    private IoAccessError CheckRange(long offset, long length)
     {
         if (length < 0 || (ulong)offset > (ulong)_size || _size - offset < length)
         {
             return IoAccessError.OutOfRange;
         }
 
-        return write && Options.ReadOnly ? IoAccessError.ReadOnly : IoAccessError.None;
+        return IoAccessError.None;
     }
 
     private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths) =>
@@ -243,10 +256,15 @@ public unsafe partial class IoSysMap
     private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths, out long failedAt)
     {
         failedAt = offset;
-        IoAccessError error = CheckRange(offset, buffer.Length, write);
+        IoAccessError error = CheckRange(offset, buffer.Length);
         if (error == IoAccessError.None && !UsesMemoryCopy(widths))
         {
             error = PlanChunks(offset, buffer.Length, widths, out failedAt);
+        }
+
+        if (error == IoAccessError.None)
+        {
+            error = ReadOnlyError(write); // Last, as for single accesses: range, coverage, then read-only.
         }
 
         if (error == IoAccessError.None)
@@ -376,12 +394,22 @@ public unsafe partial class IoSysMap
 
     private bool Overlaps(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
     {
-        if (!ReferenceEquals(_shared, destination._shared))
+        // Two maps may reach the same memory without sharing an owner (two maps over one array or one device
+        // range, or over one backend): compare where the bytes are, not which map they belong to.
+        long s, d;
+        if (_base != 0 && destination._base != 0)
+        {
+            (s, d) = ((long)_base + sourceOffset, (long)destination._base + destinationOffset);
+        }
+        else if (Backend is { } backend && ReferenceEquals(backend, destination.Backend))
+        {
+            (s, d) = (_regionOffset + sourceOffset, destination._regionOffset + destinationOffset);
+        }
+        else
         {
             return false;
         }
 
-        long s = _regionOffset + sourceOffset, d = destination._regionOffset + destinationOffset;
         return s < d + length && d < s + length;
     }
 
@@ -395,11 +423,12 @@ public unsafe partial class IoSysMap
 
     private IoAccessException BulkException(IoAccessError error, long offset, long length, long failedAt, string operation, AccessWidths widths)
     {
-        string access = $"{Hex(length)}-byte {operation} at offset {Hex(offset)}";
+        // Every message names the offset, the length and the map's size (the IoAccessException contract).
+        string access = $"{Hex(length)}-byte {operation} at offset {Hex(offset)} of a {Hex(_size)}-byte map";
         string message = error switch
         {
-            IoAccessError.OutOfRange when length < 0 => $"The {operation} at offset {Hex(offset)} is refused: its length {length} is negative.",
-            IoAccessError.OutOfRange => $"The {access} is outside the map: it needs bytes up to offset {Hex(offset)} + {Hex(length)} but the map has {Hex(_size)} bytes.",
+            IoAccessError.OutOfRange when length < 0 => $"The {operation} at offset {Hex(offset)} of a {Hex(_size)}-byte map is refused: its length {length} is negative.",
+            IoAccessError.OutOfRange => $"The {Hex(length)}-byte {operation} at offset {Hex(offset)} is outside the map: it needs bytes up to offset {Hex(offset)} + {Hex(length)} but the map has {Hex(_size)} bytes.",
             IoAccessError.ReadOnly => $"The {access} is refused: the map is read-only.",
             _ => $"The {access} is refused: no aligned access that the region accepts ({(_rules.Throughout(failedAt, 1) & widths).Describe()} at that point) covers offset {Hex(failedAt)}.",
         };

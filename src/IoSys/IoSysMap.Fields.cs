@@ -78,8 +78,9 @@ public unsafe partial class IoSysMap
         where TField : unmanaged
     {
         long fieldOffset = OffsetOf(field);
-        // A struct offset so large that adding the field overflows is out of range: keep it negative so the
-        // access check reports it rather than wrapping to a valid offset.
-        return structOffset > long.MaxValue - fieldOffset ? -1 : structOffset + fieldOffset;
+        // A negative struct offset is out of range even if its field would land inside the map, and one so large
+        // that adding the field overflows must not wrap: pass the struct offset itself, which the access check
+        // refuses (and names) as out of range.
+        return structOffset < 0 || structOffset > long.MaxValue - fieldOffset ? structOffset : structOffset + fieldOffset;
     }
 }

@@ -65,15 +65,18 @@ public sealed class IoSysMap<TSize> : IoSysMap
     public new unsafe T Read<T>(long offset)
         where T : unmanaged
     {
-        // For a constant offset the first two tests fold to constants; _rN != 0 is the one run-time test left.
+        // For a constant offset the first two tests fold to constants; the one run-time test left is whether the
+        // base for this width (_rbN: _base while the slots are open, else 0) is set, and the access goes through it.
+        nint b = KnownReadBase<T>();
         if (sizeof(T) is 1 or 2 or 4 or 8
             && (ulong)offset <= (ulong)(TSize.Size - sizeof(T))
             && (offset & (sizeof(T) - 1)) == 0
-            && KnownReadSlots<T>() != 0)
+            && b != 0)
         {
-            // SAFETY: 0 <= offset <= Size - sizeof(T) with Size == TSize.Size, aligned; nonzero slots mean the map is
-            // not disposed, its base is aligned and the width accepted everywhere. KeepAlive: see IoSysMap.Read<T>.
-            T value = VolatileRead<T>((byte*)_base + offset);
+            // SAFETY: 0 <= offset <= Size - sizeof(T) with Size == TSize.Size, aligned; a nonzero base (set exactly
+            // when the slots are open) means the map is not disposed, its base is aligned and the width accepted
+            // everywhere. KeepAlive: see IoSysMap.Read<T>.
+            T value = VolatileRead<T>((byte*)b + offset);
             GC.KeepAlive(this);
             return value;
         }
@@ -86,13 +89,14 @@ public sealed class IoSysMap<TSize> : IoSysMap
     public new unsafe void Write<T>(long offset, T value)
         where T : unmanaged
     {
+        nint b = KnownWriteBase<T>();
         if (sizeof(T) is 1 or 2 or 4 or 8
             && (ulong)offset <= (ulong)(TSize.Size - sizeof(T))
             && (offset & (sizeof(T) - 1)) == 0
-            && KnownWriteSlots<T>() != 0)
+            && b != 0)
         {
-            // SAFETY: as in Read<T>; write slots are zero for read-only maps.
-            VolatileWrite((byte*)_base + offset, value);
+            // SAFETY: as in Read<T>; write slots, hence write bases, are zero for read-only maps.
+            VolatileWrite((byte*)b + offset, value);
             GC.KeepAlive(this);
             return;
         }
@@ -101,10 +105,10 @@ public sealed class IoSysMap<TSize> : IoSysMap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe ulong KnownReadSlots<T>()
-        where T : unmanaged => sizeof(T) switch { 1 => _r1, 2 => _r2, 4 => _r4, _ => _r8 };
+    private unsafe nint KnownReadBase<T>()
+        where T : unmanaged => sizeof(T) switch { 1 => _rb1, 2 => _rb2, 4 => _rb4, _ => _rb8 };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe ulong KnownWriteSlots<T>()
-        where T : unmanaged => sizeof(T) switch { 1 => _w1, 2 => _w2, 4 => _w4, _ => _w8 };
+    private unsafe nint KnownWriteBase<T>()
+        where T : unmanaged => sizeof(T) switch { 1 => _wb1, 2 => _wb2, 4 => _wb4, _ => _wb8 };
 }

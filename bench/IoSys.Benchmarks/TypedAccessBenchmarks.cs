@@ -1,0 +1,316 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace IoSys.Benchmarks;
+
+// Targets (issue 2):
+//  - 32-bit read/write at a CONSTANT offset on a known-size map: within 1.05x of a raw volatile pointer access.
+//  - 32-bit read/write at a RUN-TIME offset on a plain map: within 1.25x of a raw volatile pointer access.
+//  - no allocation per access.
+// Each invocation makes 16 accesses, repeated 16 times (OperationsPerInvoke = 256), so the tables report the
+// time of ONE access. Both
+// sides touch the same 4 KiB of native memory at the same offsets, read their pointer/map from a field, and
+// consume every value (reads are summed and returned; writes are volatile stores, which cannot be dropped).
+
+/// <summary>Offsets shared by both benchmark classes: 16 aligned offsets spread over the 4 KiB page.</summary>
+internal static class Offsets
+{
+    public const int Count = 16;
+
+    // The 16 accesses are repeated so that one invocation makes 256 accesses (~100 ns or more): the per-call cost
+    // and BenchmarkDotNet's overhead subtraction are then small against the work measured.
+    public const int Repeat = 16;
+    public const int PerInvoke = Count * Repeat;
+
+    // k * 0x100 + k * 4: a different cache line and a different position in it for each access.
+    public const long O0 = 0x000, O1 = 0x104, O2 = 0x208, O3 = 0x30C, O4 = 0x410, O5 = 0x514, O6 = 0x618, O7 = 0x71C;
+    public const long O8 = 0x820, O9 = 0x924, O10 = 0xA28, O11 = 0xB2C, O12 = 0xC30, O13 = 0xD34, O14 = 0xE38, O15 = 0xF3C;
+
+    public static long[] AsArray() => [O0, O1, O2, O3, O4, O5, O6, O7, O8, O9, O10, O11, O12, O13, O14, O15];
+
+    /// <summary>The 16 offsets, <see cref="Repeat"/> times over (256 entries), for the run-time offset loops.</summary>
+    public static long[] Repeated() => Enumerable.Repeat(AsArray(), Repeat).SelectMany(a => a).ToArray();
+}
+
+/// <summary>
+/// 32-bit accesses at 16 constant offsets: IoSys on a known-size map (<c>AsKnownSize&lt;Size4K&gt;()</c>) vs
+/// <c>Volatile.Read/Write</c> through a raw pointer to the same memory. Also, for information, a plain map at the
+/// same constant offsets and the unchecked raw layer.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public unsafe class ConstantOffsetBenchmarks
+{
+    private IoSysMap _owner = null!;
+    private IoSysMap<Size4K> _known = null!;
+    private byte* _raw;
+    private uint _value;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _owner = IoSysMap.Allocate(4096);
+        _known = _owner.AsKnownSize<Size4K>();
+        _raw = (byte*)_owner.Address.ToUIntPtr();
+        foreach (long o in Offsets.AsArray())
+        {
+            _owner.Write32(o, (uint)o);
+        }
+
+        _value = 0x5A5A_0001;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _owner.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint Raw_VolatileRead()
+    {
+        uint s = 0;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O0));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O1));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O2));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O3));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O4));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O5));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O6));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O7));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O8));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O9));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O10));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O11));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O12));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O13));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O14));
+            s += Volatile.Read(ref *(uint*)(_raw + Offsets.O15));
+        }
+
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint IoSys_KnownSize_Read32()
+    {
+        IoSysMap<Size4K> m = _known;
+        uint s = 0;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            s += m.Read32(Offsets.O0);
+            s += m.Read32(Offsets.O1);
+            s += m.Read32(Offsets.O2);
+            s += m.Read32(Offsets.O3);
+            s += m.Read32(Offsets.O4);
+            s += m.Read32(Offsets.O5);
+            s += m.Read32(Offsets.O6);
+            s += m.Read32(Offsets.O7);
+            s += m.Read32(Offsets.O8);
+            s += m.Read32(Offsets.O9);
+            s += m.Read32(Offsets.O10);
+            s += m.Read32(Offsets.O11);
+            s += m.Read32(Offsets.O12);
+            s += m.Read32(Offsets.O13);
+            s += m.Read32(Offsets.O14);
+            s += m.Read32(Offsets.O15);
+        }
+
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint IoSys_PlainMap_Read32()
+    {
+        IoSysMap m = _owner;
+        uint s = 0;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            s += m.Read32(Offsets.O0);
+            s += m.Read32(Offsets.O1);
+            s += m.Read32(Offsets.O2);
+            s += m.Read32(Offsets.O3);
+            s += m.Read32(Offsets.O4);
+            s += m.Read32(Offsets.O5);
+            s += m.Read32(Offsets.O6);
+            s += m.Read32(Offsets.O7);
+            s += m.Read32(Offsets.O8);
+            s += m.Read32(Offsets.O9);
+            s += m.Read32(Offsets.O10);
+            s += m.Read32(Offsets.O11);
+            s += m.Read32(Offsets.O12);
+            s += m.Read32(Offsets.O13);
+            s += m.Read32(Offsets.O14);
+            s += m.Read32(Offsets.O15);
+        }
+
+        return s;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Write32")]
+    public void Raw_VolatileWrite()
+    {
+        uint v = _value;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O0), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O1), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O2), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O3), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O4), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O5), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O6), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O7), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O8), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O9), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O10), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O11), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O12), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O13), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O14), v);
+            Volatile.Write(ref *(uint*)(_raw + Offsets.O15), v);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Write32")]
+    public void IoSys_KnownSize_Write32()
+    {
+        IoSysMap<Size4K> m = _known;
+        uint v = _value;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            m.Write32(Offsets.O0, v);
+            m.Write32(Offsets.O1, v);
+            m.Write32(Offsets.O2, v);
+            m.Write32(Offsets.O3, v);
+            m.Write32(Offsets.O4, v);
+            m.Write32(Offsets.O5, v);
+            m.Write32(Offsets.O6, v);
+            m.Write32(Offsets.O7, v);
+            m.Write32(Offsets.O8, v);
+            m.Write32(Offsets.O9, v);
+            m.Write32(Offsets.O10, v);
+            m.Write32(Offsets.O11, v);
+            m.Write32(Offsets.O12, v);
+            m.Write32(Offsets.O13, v);
+            m.Write32(Offsets.O14, v);
+            m.Write32(Offsets.O15, v);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Write32")]
+    public void IoSys_PlainMap_Write32()
+    {
+        IoSysMap m = _owner;
+        uint v = _value;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            m.Write32(Offsets.O0, v);
+            m.Write32(Offsets.O1, v);
+            m.Write32(Offsets.O2, v);
+            m.Write32(Offsets.O3, v);
+            m.Write32(Offsets.O4, v);
+            m.Write32(Offsets.O5, v);
+            m.Write32(Offsets.O6, v);
+            m.Write32(Offsets.O7, v);
+            m.Write32(Offsets.O8, v);
+            m.Write32(Offsets.O9, v);
+            m.Write32(Offsets.O10, v);
+            m.Write32(Offsets.O11, v);
+            m.Write32(Offsets.O12, v);
+            m.Write32(Offsets.O13, v);
+            m.Write32(Offsets.O14, v);
+            m.Write32(Offsets.O15, v);
+        }
+    }
+}
+
+/// <summary>
+/// 32-bit accesses at 16 run-time offsets (read from an array, so the JIT cannot fold them): IoSys on a plain
+/// map vs <c>Volatile.Read/Write</c> through a raw pointer, same memory, same offsets, same loop.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public unsafe class RuntimeOffsetBenchmarks
+{
+    private IoSysMap _map = null!;
+    private byte* _raw;
+    private long[] _offsets = null!;
+    private uint _value;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _map = IoSysMap.Allocate(4096);
+        _raw = (byte*)_map.Address.ToUIntPtr();
+        _offsets = Offsets.Repeated();
+        foreach (long o in _offsets)
+        {
+            _map.Write32(o, (uint)o);
+        }
+
+        _value = 0x5A5A_0001;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _map.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint Raw_VolatileRead()
+    {
+        long[] offsets = _offsets;
+        uint s = 0;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            s += Volatile.Read(ref *(uint*)(_raw + offsets[i]));
+        }
+
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint IoSys_Read32()
+    {
+        long[] offsets = _offsets;
+        IoSysMap m = _map;
+        uint s = 0;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            s += m.Read32(offsets[i]);
+        }
+
+        return s;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Write32")]
+    public void Raw_VolatileWrite()
+    {
+        long[] offsets = _offsets;
+        uint v = _value;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            Volatile.Write(ref *(uint*)(_raw + offsets[i]), v);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Write32")]
+    public void IoSys_Write32()
+    {
+        long[] offsets = _offsets;
+        IoSysMap m = _map;
+        uint v = _value;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            m.Write32(offsets[i], v);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using IoSys.Simulation;
+using static IoSys.Simulation.EduRegisters;
+
+namespace IoSys.Samples.Edu;
+
+/// <summary>
+/// A user-space driver for QEMU's <c>edu</c> device, written once against <see cref="IoSysMap"/>: the same code runs on
+/// BAR0 of the real device (a PCI BAR or UIO map) and on <see cref="SimulatedDevice.Map"/>. Offsets come from
+/// <see cref="EduRegisters"/>.
+/// </summary>
+/// <remarks>
+/// The driver reaches the device through a known-size window (<see cref="EduBar"/>) that carries edu's width rules,
+/// so a 1-byte or 8-byte access where edu takes only 4 bytes throws <see cref="IoAccessException"/> even on a BAR
+/// opened without rules. Not thread-safe: one operation at a time, as the device has one set of registers.
+/// </remarks>
+public sealed class EduDriver
+{
+    /// <summary>Creates a driver over BAR0.</summary>
+    /// <param name="bar0">BAR0 of an edu device (at least 1 MiB), I/O memory.</param>
+    /// <exception cref="IoAccessException"><paramref name="bar0"/> is smaller than 1 MiB.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="bar0"/> is disposed.</exception>
+    public EduDriver(IoSysMap bar0)
+    {
+        ArgumentNullException.ThrowIfNull(bar0);
+        Registers = bar0.AsKnownSize<EduBar>();
+    }
+
+    /// <summary>The window the driver accesses the device through: 1 MiB with edu's width rules.</summary>
+    public IoSysMap<EduBar> Registers { get; }
+
+    /// <summary>
+    /// How long to sleep between status reads while polling. Default 1 ms (sleeps are no finer than that); zero spins,
+    /// then yields. QEMU computes a factorial in microseconds and finishes a DMA in 100 ms of virtual time; the
+    /// simulated device takes <see cref="EduDeviceOptions.FactorialTime"/> and <see cref="EduDeviceOptions.DmaTime"/>.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The raw identification register.</summary>
+    public uint Identification => Registers.Read32(EduRegisters.Identification);
+
+    /// <summary>The interrupt status register (<see cref="IrqFactorial"/>, <see cref="IrqDma"/>, bits raised by software).</summary>
+    public uint InterruptStatus => Registers.Read32(EduRegisters.InterruptStatus);
+
+    /// <summary>Checks the identification register and returns the device's version.</summary>
+    /// <returns>Major and minor version.</returns>
+    /// <exception cref="EduDriverException">The register does not identify an edu device.</exception>
+    public (int Major, int Minor) Identify()
+    {
+        uint id = Identification;
+        return IsEdu(id)
+            ? (MajorVersion(id), MinorVersion(id))
+            : throw new EduDriverException(string.Create(CultureInfo.InvariantCulture, $"Not an edu device: identification 0x{id:x8}."));
+    }
+
+    /// <summary>Writes <paramref name="value"/> to the liveness register and returns what it reads back (edu: its inverse).</summary>
+    /// <param name="value">Any value.</param>
+    /// <returns>The value read back.</returns>
+    public uint CheckLiveness(uint value)
+    {
+        Registers.Write32(Liveness, value);
+        return Registers.Read32(Liveness);
+    }
+
+    /// <summary>Computes n! on the device, polling the status register until the device is done.</summary>
+    /// <param name="n">The operand.</param>
+    /// <param name="timeout">How long to wait for the device.</param>
+    /// <returns>n! modulo 2^32.</returns>
+    /// <exception cref="IoPollTimeoutException">The device stayed busy.</exception>
+    public uint ComputeFactorial(uint n, TimeSpan timeout)
+    {
+        WaitUntilIdle(timeout); // A write while computing would be ignored.
+        Registers.Write32(Factorial, n);
+        WaitUntilIdle(timeout);
+        return Registers.Read32(Factorial);
+    }
+
+    /// <summary>Asynchronous <see cref="ComputeFactorial(uint, TimeSpan)"/>: polls with <see cref="IoSysMap.PollAsync{T}"/>.</summary>
+    /// <param name="n">The operand.</param>
+    /// <param name="timeout">How long to wait for the device.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    /// <returns>n! modulo 2^32.</returns>
+    /// <exception cref="IoPollTimeoutException">The device stayed busy.</exception>
+    public async Task<uint> ComputeFactorialAsync(uint n, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await Registers.PollAsync<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval, cancellationToken).ConfigureAwait(false);
+        Registers.Write32(Factorial, n);
+        await Registers.PollAsync<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval, cancellationToken).ConfigureAwait(false);
+        return Registers.Read32(Factorial);
+    }
+
+    /// <summary>
+    /// Computes n! on the device and waits for its interrupt instead of polling: enables the factorial interrupt
+    /// (status bit 7), starts, waits, checks and acknowledges <see cref="IrqFactorial"/>, then disables it again.
+    /// </summary>
+    /// <param name="n">The operand.</param>
+    /// <param name="interrupts">The device's interrupt.</param>
+    /// <param name="timeout">How long to wait for the interrupt.</param>
+    /// <returns>n! modulo 2^32.</returns>
+    /// <exception cref="TimeoutException">No interrupt in time.</exception>
+    public uint ComputeFactorialWithInterrupt(uint n, IEduInterrupts interrupts, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(interrupts);
+        WaitUntilIdle(timeout);
+        interrupts.Enable();
+        Registers.Write32(Status, StatusIrqOnFactorial);
+        try
+        {
+            Registers.Write32(Factorial, n);
+            WaitForInterrupt(IrqFactorial, interrupts, timeout);
+            return Registers.Read32(Factorial);
+        }
+        finally
+        {
+            Registers.Write32(Status, 0);
+        }
+    }
+
+    /// <summary>Raises interrupt status bits by software (register 0x60).</summary>
+    /// <param name="bits">The bits to set in the interrupt status.</param>
+    public void RaiseInterrupt(uint bits) => Registers.Write32(InterruptRaise, bits);
+
+    /// <summary>Clears interrupt status bits (register 0x64); the interrupt is deasserted when none is left.</summary>
+    /// <param name="bits">The bits to clear.</param>
+    public void AcknowledgeInterrupt(uint bits) => Registers.Write32(InterruptAcknowledge, bits);
+
+    /// <summary>
+    /// Waits until the interrupt status has any of <paramref name="bits"/>, sleeping on <paramref name="interrupts"/>;
+    /// then clears those bits in the device and re-arms the interrupt. Deliveries for other causes are skipped.
+    /// </summary>
+    /// <param name="bits">The status bits to wait for.</param>
+    /// <param name="interrupts">The device's interrupt.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>The interrupt status that had the bits.</returns>
+    /// <exception cref="TimeoutException">None of the bits was raised in time.</exception>
+    public uint WaitForInterrupt(uint bits, IEduInterrupts interrupts, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(interrupts);
+        long start = Environment.TickCount64;
+        uint status;
+        while (((status = InterruptStatus) & bits) == 0)
+        {
+            TimeSpan left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - start);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"edu raised none of the interrupt bits 0x{bits:x} within {timeout.TotalMilliseconds:0} ms (status 0x{status:x})."));
+            }
+
+            interrupts.Wait(left);
+            if ((InterruptStatus & bits) == 0)
+            {
+                interrupts.Enable(); // A delivery for another cause (or an old one): re-arm and wait on.
+            }
+        }
+
+        AcknowledgeInterrupt(status & bits);
+        interrupts.Acknowledge();
+        return status;
+    }
+
+    /// <summary>Copies <paramref name="count"/> bytes from RAM at <paramref name="busAddress"/> into the device's buffer by DMA.</summary>
+    /// <param name="busAddress">Bus address of the source in RAM (below 256 MiB: edu's DMA mask is 28 bits).</param>
+    /// <param name="deviceOffset">Offset in the device's 4 KiB buffer.</param>
+    /// <param name="count">Bytes to copy.</param>
+    /// <param name="timeout">How long to wait for the transfer.</param>
+    /// <param name="interrupts">If given, wait for the DMA interrupt instead of polling the command register.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside the device buffer or beyond the DMA mask.</exception>
+    /// <exception cref="IoPollTimeoutException">The transfer did not finish in time (polling).</exception>
+    /// <exception cref="TimeoutException">No interrupt in time.</exception>
+    public void CopyToDevice(ulong busAddress, int deviceOffset, int count, TimeSpan timeout, IEduInterrupts? interrupts = null) =>
+        Dma(busAddress, deviceOffset, count, toRam: false, timeout, interrupts);
+
+    /// <summary>Copies <paramref name="count"/> bytes from the device's buffer into RAM at <paramref name="busAddress"/> by DMA.</summary>
+    /// <param name="deviceOffset">Offset in the device's 4 KiB buffer.</param>
+    /// <param name="busAddress">Bus address of the destination in RAM (below 256 MiB).</param>
+    /// <param name="count">Bytes to copy.</param>
+    /// <param name="timeout">How long to wait for the transfer.</param>
+    /// <param name="interrupts">If given, wait for the DMA interrupt instead of polling the command register.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside the device buffer or beyond the DMA mask.</exception>
+    /// <exception cref="IoPollTimeoutException">The transfer did not finish in time (polling).</exception>
+    /// <exception cref="TimeoutException">No interrupt in time.</exception>
+    public void CopyFromDevice(int deviceOffset, ulong busAddress, int count, TimeSpan timeout, IEduInterrupts? interrupts = null) =>
+        Dma(busAddress, deviceOffset, count, toRam: true, timeout, interrupts);
+
+    private void Dma(ulong busAddress, int deviceOffset, int count, bool toRam, TimeSpan timeout, IEduInterrupts? interrupts)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deviceOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > DmaBufferSize - deviceOffset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The transfer must lie within edu's {DmaBufferSize}-byte buffer.");
+        }
+
+        if (busAddress > DmaMask || (ulong)count > DmaMask - busAddress + 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(busAddress), busAddress, "edu reaches only the first 256 MiB (28-bit DMA mask).");
+        }
+
+        // The device ignores register writes while a transfer runs.
+        Registers.Poll<ulong>(DmaCommand, static c => (c & DmaStart) == 0, timeout, PollInterval);
+        ulong device = DmaBufferAddress + (ulong)deviceOffset;
+        Registers.Write64(DmaSource, toRam ? device : busAddress);
+        Registers.Write64(DmaDestination, toRam ? busAddress : device);
+        Registers.Write64(DmaCount, (ulong)count);
+        interrupts?.Enable();
+        Registers.Write64(DmaCommand, DmaCommandValue(toRam, interrupt: interrupts is not null));
+        if (interrupts is null)
+        {
+            Registers.Poll<ulong>(DmaCommand, static c => (c & DmaStart) == 0, timeout, PollInterval);
+        }
+        else
+        {
+            WaitForInterrupt(IrqDma, interrupts, timeout);
+        }
+    }
+
+    private void WaitUntilIdle(TimeSpan timeout) =>
+        Registers.Poll<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval);
+}

@@ -1,0 +1,71 @@
+using IoSys.Simulation;
+
+namespace IoSys.Samples.Edu;
+
+/// <summary><see cref="IEduInterrupts"/> over a simulated device's <see cref="SimulatedInterruptLine"/>.</summary>
+/// <param name="line">The line, e.g. <see cref="EduDevice.Interrupt"/>.</param>
+public sealed class SimulatedEduInterrupts(SimulatedInterruptLine line) : IEduInterrupts
+{
+    /// <inheritdoc/>
+    public void Enable() => line.EnableInterrupts();
+
+    /// <inheritdoc/>
+    public uint Wait(TimeSpan timeout, CancellationToken cancellationToken = default) => line.WaitForInterrupt(timeout, cancellationToken);
+
+    /// <inheritdoc/>
+    public void Acknowledge() => line.EnableInterrupts();
+}
+
+/// <summary><see cref="IDmaBuffer"/> over a buffer in <see cref="SimulatedSystemMemory"/>.</summary>
+/// <param name="buffer">The buffer.</param>
+public sealed class SimulatedEduDmaBuffer(SimulatedDmaBuffer buffer) : IDmaBuffer
+{
+    /// <inheritdoc/>
+    public IoSysMap Map => buffer.Map;
+
+    /// <inheritdoc/>
+    public ulong BusAddress => buffer.BusAddress;
+}
+
+/// <summary>
+/// A simulated edu with everything the scenarios need: the device, a driver over its BAR, its interrupt, and a DMA
+/// buffer in its system memory. What the unit tests (and the CLI's demos) run <see cref="EduDriverScenarios"/> on.
+/// </summary>
+public sealed class SimulatedEdu : IDisposable
+{
+    /// <summary>Creates the device and its driver, interrupt and DMA buffer.</summary>
+    /// <param name="options">Device options. Default: factorial 1 ms, DMA 1 ms (fast tests), lenient, system clock.</param>
+    /// <param name="dmaBufferSize">Size of the DMA buffer in bytes. Default 8 KiB.</param>
+    public SimulatedEdu(EduDeviceOptions? options = null, long dmaBufferSize = 8192)
+    {
+        Device = new EduDevice(options ?? new EduDeviceOptions { FactorialTime = TimeSpan.FromMilliseconds(1), DmaTime = TimeSpan.FromMilliseconds(1) });
+        Buffer = Device.SystemMemory.Allocate(dmaBufferSize);
+        Driver = new EduDriver(Device.Map);
+        Interrupts = new SimulatedEduInterrupts(Device.Interrupt);
+        Dma = new SimulatedEduDmaBuffer(Buffer);
+    }
+
+    /// <summary>The simulated device.</summary>
+    public EduDevice Device { get; }
+
+    /// <summary>The DMA buffer in the device's system memory.</summary>
+    public SimulatedDmaBuffer Buffer { get; }
+
+    /// <summary>The driver over <see cref="SimulatedDevice.Map"/>.</summary>
+    public EduDriver Driver { get; }
+
+    /// <summary>The device's interrupt.</summary>
+    public IEduInterrupts Interrupts { get; }
+
+    /// <summary>The DMA buffer, for the driver.</summary>
+    public IDmaBuffer Dma { get; }
+
+    /// <summary>A scenario context with the driver, the interrupt and the DMA buffer.</summary>
+    /// <param name="timeout">Timeout for each wait. Default 5 s.</param>
+    /// <returns>The context.</returns>
+    public EduScenarioContext CreateContext(TimeSpan? timeout = null) =>
+        new(Driver, Interrupts, Dma) { Timeout = timeout ?? TimeSpan.FromSeconds(5) };
+
+    /// <summary>Disposes the device and its memory.</summary>
+    public void Dispose() => Device.Dispose();
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using IoSys.Cli.Commands;
+
+namespace IoSys.Cli;
+
+/// <summary>Builds the command tree and runs one command line, turning every failure into an exit code.</summary>
+internal static class CliApp
+{
+    private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
+    [
+        ("list", ListCommand.Create),
+        ("read", ReadCommand.Create),
+        ("write", WriteCommand.Create),
+        ("dump", DumpCommand.Create),
+        ("fill", FillCommand.Create),
+        ("load", LoadCommand.Create),
+        ("save", SaveCommand.Create),
+        ("poll", PollCommand.Create),
+        ("watch", WatchCommand.Create),
+    ];
+
+    /// <summary>
+    /// The command tree. When the first word names a command, only that command is built: a one-register read
+    /// is mostly process start-up, and building the other eight commands' options is measurable there.
+    /// </summary>
+    public static Command Build(CliContext context, string? only = null)
+    {
+        // A plain command named "iosys" rather than RootCommand, whose name would follow the assembly (IoSys.Cli).
+        var root = new Command("iosys",
+            "iosys: safe, typed, fast access to memory-mapped I/O and shared memory (PCI BARs, UIO, /dev/mem, files, /dev/shm, simulated devices).\n" +
+            "Every access is checked (range, alignment, the widths the region accepts) before it is made.\n" +
+            "Try: iosys read sim:edu 0")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        bool known = Commands.Any(c => c.Name == only);
+        foreach ((string name, Func<CliContext, Command> create) in Commands)
+        {
+            if (!known || name == only)
+            {
+                root.Subcommands.Add(create(context));
+            }
+        }
+
+        return root;
+    }
+
+    /// <summary>Runs <paramref name="args"/>: 0 on success, 1 on a runtime error, 2 on a usage error.</summary>
+    public static int Run(string[] args, CliContext context)
+    {
+        try
+        {
+            Command root = Build(context, args.Length > 0 ? args[0] : null);
+            ParseResult parsed = root.Parse(args);
+            if (parsed.Action is ParseErrorAction)
+            {
+                return ReportParseErrors(parsed, context);
+            }
+
+            var configuration = new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            };
+            int code = parsed.Invoke(configuration);
+            context.Out.Flush();
+            return code;
+        }
+        catch (Exception e)
+        {
+            TryFlush(context.Out);
+            if (e is IOException io && io.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase))
+            {
+                return ExitCodes.Runtime; // The reader went away (e.g. `| head`): nothing to report.
+            }
+
+            return ErrorReporter.Report(e, context.Error);
+        }
+    }
+
+    private static int ReportParseErrors(ParseResult parsed, CliContext context)
+    {
+        string command = parsed.CommandResult.Command.Name == "iosys" ? "" : " " + parsed.CommandResult.Command.Name;
+        // An unknown word explains more than the "required command" error it causes.
+        string first = parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1)
+            .FirstOrDefault() ?? "invalid command line";
+        context.Error.Write($"{ErrorReporter.Prefix}{first.TrimEnd('.')} (see 'iosys{command} --help')\n");
+        context.Error.Flush();
+        return ExitCodes.Usage;
+    }
+
+    private static void TryFlush(TextWriter writer)
+    {
+        try
+        {
+            writer.Flush();
+        }
+        catch (IOException)
+        {
+            // Standard output is gone; the error still goes to standard error.
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using IoSys.Cli.Output;
+using IoSys.Cli.Parsing;
+
+namespace IoSys.Cli.Commands;
+
+/// <summary>Arguments and options shared by several commands, and the helpers that read them.</summary>
+internal static class CommonOptions
+{
+    public const string TargetHelp =
+        "What to access: PATH, file:PATH, shm:NAME, pci:0000:00:04.0 or pci:VVVV:DDDD[#N] (+/barN), uio:N or uio:NAME (+/mapN), mem:0xADDRESS+LENGTH, sim:edu";
+
+    public static Argument<string> Target() => new("TARGET") { Description = TargetHelp };
+
+    public static Argument<string> Offset() => new("OFFSET") { Description = "Offset in bytes from the start of the target (0x hex, 0b binary, decimal; K/M/G suffixes)" };
+
+    public static Option<string?> Width(string description) => new("--width", "-w") { Description = description, HelpName = "8|16|32|64" };
+
+    public static Option<string> Format() => new("--format", "-f")
+    {
+        Description = "How to print values: hex (0x, zero-padded to the width), dec or bin",
+        HelpName = "hex|dec|bin",
+        DefaultValueFactory = _ => "hex",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print JSON, for scripts" };
+
+    /// <summary>Parses a target argument.</summary>
+    public static TargetSpec GetTarget(ParseResult result, Argument<string> argument) => TargetSpec.Parse(result.GetRequiredValue(argument));
+
+    /// <summary>The width in bytes from a <c>--width</c> option, or <paramref name="defaultBytes"/>.</summary>
+    public static int GetWidth(ParseResult result, Option<string?> option, int defaultBytes) =>
+        ValueFormatter.WidthOrDefault(result.GetValue(option), defaultBytes);
+
+    /// <summary>Reads one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
+    public static ulong ReadValue(IoSysMap map, long offset, int width) => width switch
+    {
+        1 => map.Read8(offset),
+        2 => map.Read16(offset),
+        4 => map.Read32(offset),
+        _ => map.Read64(offset),
+    };
+
+    /// <summary>Writes one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
+    public static void WriteValue(IoSysMap map, long offset, int width, ulong value)
+    {
+        switch (width)
+        {
+            case 1: map.Write8(offset, (byte)value); break;
+            case 2: map.Write16(offset, (ushort)value); break;
+            case 4: map.Write32(offset, (uint)value); break;
+            default: map.Write64(offset, value); break;
+        }
+    }
+
+    /// <summary>Throws the library's own exception if a typed access would be refused, before anything is touched.</summary>
+    public static void Check(IoSysMap map, long offset, int width, bool write)
+    {
+        IoAccessError error = map.CheckAccess(offset, width, write);
+        if (error != IoAccessError.None)
+        {
+            throw map.CreateAccessException(error, offset, width, write);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <c>[offset, offset + length)</c> lies within the map, naming the range, the map's size and the
+    /// target. Bulk commands work in chunks, so they check the whole range before the first chunk.
+    /// </summary>
+    public static void CheckRange(IoSysMap map, TargetSpec target, long offset, long length)
+    {
+        if (offset < 0 || length < 0 || offset > map.Size || length > map.Size - offset)
+        {
+            throw new CliRuntimeException(
+                $"range {ValueFormatter.Offset(offset)}..{ValueFormatter.Offset(offset + length)} ({length} bytes) is outside {target.Text}, which is {ValueFormatter.Offset(map.Size)} ({map.Size}) bytes");
+        }
+    }
+
+    /// <summary>
+    /// Checks that a bulk access of exactly <paramref name="width"/> bytes each over the range is possible:
+    /// aligned, and accepted by the region throughout.
+    /// </summary>
+    public static void CheckWidthThroughout(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        if (length % width != 0)
+        {
+            throw new UsageException($"length {length} (0x{length:x}) is not a multiple of the {width * 8}-bit width");
+        }
+
+        // Ends first: these name the library's own reasons (misaligned, width refused, read-only).
+        Check(map, offset, width, write);
+        Check(map, offset + length - width, width, write);
+        if (!map.WidthsAt(offset, length).Allows(width))
+        {
+            throw new CliRuntimeException(
+                $"{target.Text} does not accept {width * 8}-bit accesses everywhere in {ValueFormatter.Offset(offset)}..{ValueFormatter.Offset(offset + length)}; " +
+                $"it accepts {map.WidthsAt(offset, length).Describe()} accesses throughout that range");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using IoSys.Cli.Output;
+using IoSys.Cli.Parsing;
+using IoSys.Cli.Targets;
+
+namespace IoSys.Cli.Commands;
+
+/// <summary><c>watch TARGET OFFSET [--interval] [--width]</c>: prints the value, then each change, until Ctrl-C.</summary>
+internal static class WatchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> target = CommonOptions.Target();
+        Argument<string> offset = CommonOptions.Offset();
+        Option<string> interval = new("--interval", "-i") { Description = "Time between reads (default 100ms)", HelpName = "I", DefaultValueFactory = _ => "100ms" };
+        Option<string?> width = CommonOptions.Width("Access width in bits (default 32)");
+        Option<string> format = CommonOptions.Format();
+        Option<string?> changes = new("--changes", "-c") { Description = "Stop after this many changes", HelpName = "N" };
+        Option<string?> duration = new("--timeout", "-t") { Description = "Stop after this long (500ms, 2s, 1m)", HelpName = "T" };
+        var command = new Command("watch", "Print the value and then each change (with the time since start) until Ctrl-C")
+        {
+            target, offset, interval, width, format, changes, duration,
+        };
+        command.SetAction(result =>
+        {
+            TargetSpec spec = CommonOptions.GetTarget(result, target);
+            long at = NumberParser.ParseOffset(result.GetRequiredValue(offset));
+            int w = CommonOptions.GetWidth(result, width, 4);
+            TimeSpan pause = NumberParser.ParseDuration(result.GetRequiredValue(interval), "interval");
+            ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));
+            long maxChanges = result.GetValue(changes) is { } c ? NumberParser.ParseLength(c, "changes") : long.MaxValue;
+            TimeSpan limit = result.GetValue(duration) is { } d ? NumberParser.ParseDuration(d, "timeout") : Timeout.InfiniteTimeSpan;
+
+            using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
+            IoSysMap map = open.Map;
+            CommonOptions.Check(map, at, w, write: false);
+            var clock = Stopwatch.StartNew();
+            ulong last = CommonOptions.ReadValue(map, at, w);
+            Print(context, clock, last, w, fmt);
+            for (long seen = 0; seen < maxChanges;)
+            {
+                TimeSpan left = limit == Timeout.InfiniteTimeSpan ? pause : limit - clock.Elapsed;
+                if (left <= TimeSpan.Zero || context.Cancellation.WaitHandle.WaitOne(left < pause ? left : pause))
+                {
+                    break; // Timed out, or Ctrl-C: both are the normal ways to stop watching.
+                }
+
+                ulong value = CommonOptions.ReadValue(map, at, w);
+                if (value != last)
+                {
+                    last = value;
+                    seen++;
+                    Print(context, clock, value, w, fmt);
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(CliContext context, Stopwatch clock, ulong value, int width, ValueFormat format)
+    {
+        context.Out.Write(string.Create(CultureInfo.InvariantCulture, $"+{clock.Elapsed.TotalSeconds:0.000}s {ValueFormatter.Format(value, width, format)}\n"));
+        context.Out.Flush(); // A watcher is read live, often through a pipe.
+    }
+}

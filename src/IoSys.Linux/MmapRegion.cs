@@ -1,0 +1,117 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace IoSys.Linux;
+
+/// <summary>
+/// An <c>mmap</c>'d range of a file or device. <see cref="IoMemoryRegion.Address"/> may lie inside the mapping
+/// (e.g. <c>/dev/mem</c> at an address that is not page aligned); <see cref="Retire"/> and <see cref="Release"/>
+/// always cover the whole page-aligned mapping, exactly as it was mapped.
+/// </summary>
+internal sealed class MmapRegion : IoMemoryRegion
+{
+    private readonly nint _mapping;
+    private readonly nuint _mappingLength;
+    private int _unmapped;
+
+    private MmapRegion(nint mapping, nuint mappingLength, long start, long length)
+        : base(mapping + (nint)start, length)
+    {
+        _mapping = mapping;
+        _mappingLength = mappingLength;
+    }
+
+    /// <summary>
+    /// Maps <c>[fileOffset, fileOffset + start + length)</c> of <paramref name="file"/>, rounded up to whole pages,
+    /// shared; the region is the <paramref name="length"/> bytes from <paramref name="start"/> within the mapping.
+    /// The caller has checked that the range exists in the file or device.
+    /// </summary>
+    public static MmapRegion Map(SafeFileHandle file, string path, long fileOffset, long start, long length, bool writable, string permissionHint)
+    {
+        long pageSize = Environment.SystemPageSize;
+        if (length <= 0 || start < 0 || start >= pageSize || fileOffset < 0 || fileOffset % pageSize != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"Internal error: invalid mapping of '{path}' (offset {fileOffset}, start {start}, length {length}).");
+        }
+
+        if (length > long.MaxValue - start - pageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"Cannot map {length} bytes of '{path}': the length is too large for this address space.");
+        }
+
+        long mappingLength = (start + length + pageSize - 1) / pageSize * pageSize;
+        int prot = writable ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
+        bool added = false;
+        nint address;
+        int errno;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            address = LibC.Mmap(0, (nuint)mappingLength, prot, LibC.MAP_SHARED, (int)file.DangerousGetHandle(), fileOffset);
+            errno = LibC.LastError;
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+
+        if (address == LibC.MAP_FAILED)
+        {
+            throw LinuxErrors.ForMmap(path, errno, fileOffset, mappingLength, writable, permissionHint);
+        }
+
+        return new MmapRegion(address, (nuint)mappingLength, start, length);
+    }
+
+    /// <summary>
+    /// Creates the owning map over this region; if that fails (bad options), unmaps at once instead of waiting
+    /// for the finalizer, so a failed open leaves no mapping behind.
+    /// </summary>
+    public IoSysMap CreateMap(IoMapOptions options)
+    {
+        try
+        {
+            return IoSysMap.Create(this, options);
+        }
+        catch
+        {
+            Unmap();
+#pragma warning disable CA1816 // The region is abandoned here, not disposed: its finalizer has nothing left to release.
+            GC.SuppressFinalize(this);
+#pragma warning restore CA1816
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Drops the file or device: replaces the whole mapping in place with private anonymous memory, atomically,
+    /// so a thread that passed its check just before Dispose still touches valid (now meaningless) memory, and the
+    /// device or file is no longer referenced.
+    /// </summary>
+    protected override void Retire()
+    {
+        if (Volatile.Read(ref _unmapped) != 0)
+        {
+            return;
+        }
+
+        // MAP_NORESERVE: the replacement is never meant to be used, so it must not count against overcommit.
+        // If this fails (out of memory for page tables), the device stays mapped until Release unmaps it; every
+        // map already refuses access, so nothing reaches it through the safe API.
+        _ = LibC.Mmap(_mapping, _mappingLength, LibC.PROT_READ | LibC.PROT_WRITE,
+            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
+    }
+
+    /// <summary>Unmaps exactly the range that was mapped, once; runs when no map can reach the region.</summary>
+    protected override void Release() => Unmap();
+
+    private void Unmap()
+    {
+        if (Interlocked.Exchange(ref _unmapped, 1) == 0)
+        {
+            _ = LibC.Munmap(_mapping, _mappingLength);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+
+namespace IoSys.Linux;
+
+/// <summary>Enumerates PCI devices from sysfs and maps their memory BARs through <c>resourceN</c>.</summary>
+/// <remarks>
+/// Mapping a BAR needs read-write access to <c>/sys/bus/pci/devices/ADDR/resourceN</c>, which is root-only by
+/// default; see docs/targets.md for a udev rule. The BAR's size is checked before mapping, so no access through
+/// the map can reach past the BAR.
+/// </remarks>
+public static class PciDevices
+{
+    private const int BarCount = 6;
+    private const ulong IoResourceIo = 0x100;
+    private const ulong IoResourceMem = 0x200;
+    private const ulong IoResourcePrefetch = 0x2000;
+    private const ulong IoResourceMem64 = 0x100000;
+
+    private const string PermissionHint =
+        "sysfs resource files are read-write for root only: run as root, or add a udev rule that grants your user access to them (see docs/targets.md)";
+
+    /// <summary>Lists the PCI devices under <c>SYSFSROOT/bus/pci/devices</c>, sorted by address; malformed entries are left out.</summary>
+    /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
+    /// <returns>The devices; empty if the system has no PCI bus.</returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="sysfsRoot"/> does not exist.</exception>
+    public static IReadOnlyList<PciDeviceInfo> Enumerate(string sysfsRoot = "/sys") => Enumerate(sysfsRoot, out _);
+
+    /// <summary>Lists the PCI devices, and the entries left out because a sysfs file was missing or malformed.</summary>
+    /// <param name="sysfsRoot">The sysfs mount point.</param>
+    /// <param name="skipped">The entries left out, each with its reason.</param>
+    /// <returns>The devices, sorted by address.</returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="sysfsRoot"/> does not exist.</exception>
+    public static IReadOnlyList<PciDeviceInfo> Enumerate(string sysfsRoot, out IReadOnlyList<SkippedEntry> skipped)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sysfsRoot);
+        if (!Directory.Exists(sysfsRoot))
+        {
+            throw new DirectoryNotFoundException($"The sysfs root '{sysfsRoot}' does not exist.");
+        }
+
+        var devices = new List<PciDeviceInfo>();
+        var left = new List<SkippedEntry>();
+        string dir = DevicesDirectory(sysfsRoot);
+        if (Directory.Exists(dir))
+        {
+            foreach (string entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    devices.Add(ReadDevice(entry));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    left.Add(new SkippedEntry(entry, e.Message));
+                }
+            }
+        }
+
+        skipped = left;
+        return devices;
+    }
+
+    /// <summary>Finds one PCI device.</summary>
+    /// <param name="selector">
+    /// An address, <c>0000:00:04.0</c> (or <c>00:04.0</c> in domain 0); or a <c>vendor:device</c> id in hex,
+    /// <c>1234:11e8</c>, for the first such device by address, or <c>1234:11e8#1</c> for the second (counting from 0).
+    /// </param>
+    /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="ArgumentException">The selector is neither an address nor an id.</exception>
+    /// <exception cref="FileNotFoundException">No device matches.</exception>
+    /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
+    public static PciDeviceInfo Find(string selector, string sysfsRoot = "/sys")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sysfsRoot);
+        Selector parsed = Selector.Parse(selector);
+        if (parsed.Address is { } address)
+        {
+            string path = Path.Join(DevicesDirectory(sysfsRoot), address);
+            if (!Directory.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"No PCI device at {address}: '{path}' does not exist. List devices with `lspci -Dnn`.", path);
+            }
+
+            return ReadDevice(path);
+        }
+
+        IReadOnlyList<PciDeviceInfo> all = Enumerate(sysfsRoot, out IReadOnlyList<SkippedEntry> skipped);
+        PciDeviceInfo[] matches = all.Where(d => d.VendorId == parsed.VendorId && d.DeviceId == parsed.DeviceId).ToArray();
+        if (parsed.Index < matches.Length)
+        {
+            return matches[parsed.Index];
+        }
+
+        string id = $"{parsed.VendorId:x4}:{parsed.DeviceId:x4}";
+        string found = matches.Length == 0 ? "none is present" : $"only {matches.Length} {(matches.Length == 1 ? "is" : "are")} present";
+        string note = skipped.Count == 0 ? "" : $" ({skipped.Count} unreadable entries were skipped, e.g. {skipped[0].Path}: {skipped[0].Reason})";
+        throw new FileNotFoundException(
+            $"No PCI device {selector.Trim()} under '{DevicesDirectory(sysfsRoot)}': {(parsed.Index == 0 ? "" : $"asked for match #{parsed.Index} of {id}, ")}{found}{note}.",
+            DevicesDirectory(sysfsRoot));
+    }
+
+    /// <summary>Finds one PCI device, or returns false if none matches (see <see cref="Find"/>).</summary>
+    /// <param name="selector">An address or <c>vendor:device[#n]</c> id.</param>
+    /// <param name="device">The device, or null.</param>
+    /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
+    /// <returns>True if found.</returns>
+    /// <exception cref="ArgumentException">The selector is neither an address nor an id.</exception>
+    /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
+    public static bool TryFind(string selector, out PciDeviceInfo? device, string sysfsRoot = "/sys")
+    {
+        try
+        {
+            device = Find(selector, sysfsRoot);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            device = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Maps a memory BAR of a PCI device through sysfs <c>resourceN</c> (or <c>resourceN_wc</c>), as I/O memory
+    /// by default. The map is exactly the BAR's size.
+    /// </summary>
+    /// <param name="selector">The device: an address or a <c>vendor:device[#n]</c> id (see <see cref="Find"/>).</param>
+    /// <param name="bar">The BAR number, 0 to 5. Default: 0.</param>
+    /// <param name="options">Write-combining, read-only, widths, sysfs root.</param>
+    /// <returns>A map of the BAR's size in bytes that owns the mapping.</returns>
+    /// <exception cref="ArgumentException">The selector is malformed, or the map options are inconsistent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bar"/> is not 0-5, or the device does not implement it.</exception>
+    /// <exception cref="NotSupportedException">The BAR is an I/O-port BAR, or write-combining was asked for a non-prefetchable BAR.</exception>
+    /// <exception cref="FileNotFoundException">No such device, or its <c>resourceN</c> file is missing.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (needs root or a udev rule).</exception>
+    /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
+    /// <exception cref="IOException">The resource file is smaller than the BAR, or the kernel refused the mapping.</exception>
+    public static IoSysMap OpenBar(string selector, int bar = 0, PciOpenOptions? options = null)
+    {
+        options ??= new PciOpenOptions();
+        if ((uint)bar >= BarCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bar), bar, $"A PCI device has BARs 0 to 5; {bar} is not one of them.");
+        }
+
+        PciDeviceInfo device = Find(selector, options.SysfsRoot);
+        PciBarInfo info = device.Bars[bar];
+        string name = $"BAR {bar} of PCI device {device.Address} ({device.Id})";
+        switch (info.Kind)
+        {
+            case PciBarKind.Unused:
+                string implemented = string.Join(", ", device.Bars.Where(b => b.Kind != PciBarKind.Unused)
+                    .Select(b => $"{b.Index} ({(b.Kind == PciBarKind.Io ? "I/O" : "memory")}, {b.Size} bytes)"));
+                throw new ArgumentOutOfRangeException(nameof(bar), bar,
+                    $"{name} is not implemented (size 0{(bar > 0 && device.Bars[bar - 1].Is64Bit ? $"; it is the upper half of 64-bit BAR {bar - 1}" : "")}). " +
+                    $"Implemented BARs: {(implemented.Length == 0 ? "none" : implemented)}.");
+            case PciBarKind.Io:
+                throw new NotSupportedException(
+                    $"{name} is an I/O-port BAR ({info.Size} bytes at port {LinuxErrors.Hex(info.PhysicalAddress)}): I/O ports cannot be memory-mapped. Use a memory BAR.");
+        }
+
+        if (options.WriteCombining && !info.IsPrefetchable)
+        {
+            throw new NotSupportedException($"{name} is not prefetchable, so it has no write-combining resource{bar}_wc; map it without WriteCombining.");
+        }
+
+        string path = Path.Join(device.SysfsPath, options.WriteCombining ? $"resource{bar}_wc" : $"resource{bar}");
+        bool readOnly = options.ReadOnly || options.MapOptions?.ReadOnly == true;
+        IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.IoMemory, readOnly);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"Cannot map {name}: '{path}' does not exist. The kernel creates resourceN files only for memory BARs it can mmap; " +
+                "this platform or sysfs mount may not support mapping PCI resources.", path);
+        }
+
+        using SafeFileHandle file = NativeFile.Open(path, readOnly ? LibC.O_RDONLY : LibC.O_RDWR, $"the resource file of {name}", PermissionHint);
+        long fileLength = NativeFile.GetLength(file, path);
+        if (fileLength < info.Size)
+        {
+            throw new IOException(
+                $"Cannot map {name}: '{path}' is {fileLength} bytes but the BAR is {info.Size} bytes; refusing to map a range that could fault.");
+        }
+
+        MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint);
+        return region.CreateMap(mapOptions);
+    }
+
+    private static string DevicesDirectory(string sysfsRoot) => Path.Join(sysfsRoot, "bus", "pci", "devices");
+
+    /// <summary>Reads one device directory; throws naming the file that is missing or malformed.</summary>
+    internal static PciDeviceInfo ReadDevice(string directory)
+    {
+        string address = Path.GetFileName(directory);
+        ulong vendor = Sysfs.ReadHex(Path.Join(directory, "vendor"));
+        ulong deviceId = Sysfs.ReadHex(Path.Join(directory, "device"));
+        ulong classCode = Sysfs.ReadHex(Path.Join(directory, "class"));
+        if (vendor > 0xffff || deviceId > 0xffff || classCode > 0xffffff)
+        {
+            throw new InvalidDataException(
+                $"The PCI device '{directory}' has an out-of-range id: vendor {LinuxErrors.Hex(vendor)}, device {LinuxErrors.Hex(deviceId)}, class {LinuxErrors.Hex(classCode)}.");
+        }
+
+        PciBarInfo[] bars = ParseResource(Path.Join(directory, "resource"));
+        return new PciDeviceInfo(address, (ushort)vendor, (ushort)deviceId, (uint)classCode, bars)
+        {
+            SysfsPath = directory,
+            Driver = Sysfs.LinkName(Path.Join(directory, "driver")),
+        };
+    }
+
+    /// <summary>Parses sysfs <c>resource</c>: one line per resource, "0xSTART 0xEND 0xFLAGS"; lines 0-5 are the BARs.</summary>
+    internal static PciBarInfo[] ParseResource(string path)
+    {
+        string[] lines = Sysfs.ReadText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length < BarCount)
+        {
+            throw new InvalidDataException($"The sysfs file '{path}' is malformed: it has {lines.Length} lines, expected at least {BarCount} (one per BAR).");
+        }
+
+        var bars = new PciBarInfo[BarCount];
+        for (int i = 0; i < BarCount; i++)
+        {
+            string[] fields = lines[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 3)
+            {
+                throw new InvalidDataException(
+                    $"The sysfs file '{path}' is malformed: line {i + 1} is '{Sysfs.Shorten(lines[i])}', expected \"0xSTART 0xEND 0xFLAGS\".");
+            }
+
+            string where = $"{path} (line {i + 1})";
+            ulong start = Sysfs.ParseHex(fields[0], where);
+            ulong end = Sysfs.ParseHex(fields[1], where);
+            ulong flags = Sysfs.ParseHex(fields[2], where);
+            if (start == 0 && end == 0)
+            {
+                bars[i] = new PciBarInfo(i, 0, 0, PciBarKind.Unused, false, false);
+                continue;
+            }
+
+            if (end < start || end - start >= long.MaxValue)
+            {
+                throw new InvalidDataException(
+                    $"The sysfs file '{path}' is malformed: line {i + 1} has start {LinuxErrors.Hex(start)} and end {LinuxErrors.Hex(end)}, which is not a valid range.");
+            }
+
+            long size = (long)(end - start + 1);
+            // Kind comes from the flags; a range with neither flag is a resource the kernel did not classify.
+            PciBarKind kind = size == 0 ? PciBarKind.Unused
+                : (flags & IoResourceIo) != 0 ? PciBarKind.Io
+                : (flags & IoResourceMem) != 0 ? PciBarKind.Memory
+                : PciBarKind.Unused;
+            bool memory = kind == PciBarKind.Memory;
+            bars[i] = new PciBarInfo(i, kind == PciBarKind.Unused ? 0 : start, kind == PciBarKind.Unused ? 0 : size, kind,
+                memory && (flags & IoResourcePrefetch) != 0, memory && (flags & IoResourceMem64) != 0);
+        }
+
+        return bars;
+    }
+
+    /// <summary>A parsed device selector: an address, or an id with a match index.</summary>
+    private readonly record struct Selector(string? Address, ushort VendorId, ushort DeviceId, int Index)
+    {
+        public static Selector Parse(string selector)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(selector);
+            string s = selector.Trim().ToLowerInvariant();
+            if (s.Contains('.'))
+            {
+                string[] parts = s.Split(':');
+                if (parts.Length == 2)
+                {
+                    s = "0000:" + s;
+                    parts = s.Split(':');
+                }
+
+                if (parts.Length == 3 && IsHex(parts[0], 4, 8) && IsHex(parts[1], 2, 2) && parts[2].Length == 4 && parts[2][2] == '.' &&
+                    IsHex(parts[2][..2], 2, 2) && parts[2][3] is >= '0' and <= '7')
+                {
+                    return new Selector(s, 0, 0, 0);
+                }
+            }
+            else
+            {
+                int hash = s.IndexOf('#', StringComparison.Ordinal);
+                string id = hash < 0 ? s : s[..hash];
+                int index = 0;
+                bool indexOk = hash < 0 || (int.TryParse(s[(hash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out index) && index >= 0);
+                string[] parts = id.Split(':');
+                if (indexOk && parts.Length == 2 && IsHex(parts[0], 4, 4) && IsHex(parts[1], 4, 4))
+                {
+                    return new Selector(null,
+                        ushort.Parse(parts[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+                        ushort.Parse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), index);
+                }
+            }
+
+            throw new ArgumentException(
+                $"'{selector}' is not a PCI device selector: use an address such as 0000:00:04.0 (or 00:04.0), or a vendor:device id such as 1234:11e8, optionally with #N for the N-th match counting from 0.",
+                nameof(selector));
+        }
+
+        private static bool IsHex(string text, int minLength, int maxLength) =>
+            text.Length >= minLength && text.Length <= maxLength && text.All(char.IsAsciiHexDigit);
+    }
+}

@@ -1,0 +1,487 @@
+using System.Globalization;
+
+namespace IoSys.Simulation;
+
+/// <summary>
+/// A simulated device: a region of <see cref="Size"/> bytes of I/O memory with declared registers
+/// (<see cref="RegisterSpec"/>), accepted access widths, and behaviour. Its <see cref="Map"/> is an ordinary
+/// <see cref="IoSysMap"/>, so driver code runs on it unchanged. Use it as is, adding registers with
+/// <see cref="AddRegister(RegisterSpec)"/>, or derive from it for behaviour beyond registers (see <see cref="EduDevice"/>).
+/// </summary>
+/// <remarks>
+/// <para>The width rules are declared twice on purpose: in the map's options, so the checked API refuses a bad width
+/// with <see cref="IoAccessException"/> before the device sees it, and in the device, so an access that skips the
+/// checks (<see cref="UnsafeIoSysMap"/>) meets bus behaviour: a read of all ones (<see cref="RefusedReadValue"/>) and
+/// a dropped write, or <see cref="SimulatedBusException"/> when <see cref="SimulatedDeviceOptions.Strict"/>.</para>
+/// <para>Every access runs under one lock (<see cref="SyncRoot"/>), as do timer callbacks scheduled with
+/// <see cref="Schedule(TimeSpan, Action)"/>, so handlers need no locking of their own.</para>
+/// </remarks>
+public class SimulatedDevice : IIoBackend, IDisposable
+{
+    private readonly Dictionary<long, Register> _byOffset = [];
+    private readonly List<Register> _registers = [];
+    private readonly List<SimulatedBusFault> _faults = [];
+    private readonly List<ITimer> _timers = [];
+    private readonly AccessWidths _widths;
+    private readonly IoWidthRule[] _widthRules;
+    private bool _disposed;
+
+    /// <summary>Creates a device of <paramref name="size"/> bytes with no registers yet.</summary>
+    /// <param name="name">Name, for diagnostics.</param>
+    /// <param name="size">Size of the region in bytes.</param>
+    /// <param name="widths">Widths accepted wherever no rule applies.</param>
+    /// <param name="widthRules">Ranges that accept other widths (offsets in bytes from the start of the region).</param>
+    /// <param name="options">Strictness and clock. Default: lenient, system clock.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A width rule is not a valid range, or <paramref name="name"/> is empty.</exception>
+    public SimulatedDevice(string name, long size, AccessWidths widths = AccessWidths.All,
+        IReadOnlyList<IoWidthRule>? widthRules = null, SimulatedDeviceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        options ??= new SimulatedDeviceOptions();
+        Name = name;
+        Size = size;
+        Strict = options.Strict;
+        Time = options.Time ?? TimeProvider.System;
+        _widths = widths;
+        _widthRules = [.. widthRules ?? []];
+        MapOptions = new IoMapOptions { Space = IoSpace.IoMemory, Widths = widths, WidthRules = _widthRules };
+        Map = IoSysMap.Create(this, size, MapOptions); // Validates the rules.
+    }
+
+    /// <summary>Name of the device, for diagnostics.</summary>
+    public string Name { get; }
+
+    /// <summary>Size of the device's region in bytes.</summary>
+    public long Size { get; }
+
+    /// <summary>The device's region as I/O memory, with the device's width rules: what drivers use.</summary>
+    public IoSysMap Map { get; }
+
+    /// <summary>The options <see cref="Map"/> was created with (I/O memory and the device's width rules).</summary>
+    public IoMapOptions MapOptions { get; }
+
+    /// <summary>Whether refused accesses throw <see cref="SimulatedBusException"/> instead of behaving as the bus does.</summary>
+    public bool Strict { get; }
+
+    /// <summary>The clock the device's time-dependent state follows.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The declared registers, in the order they were added.</summary>
+    public IReadOnlyList<RegisterSpec> Registers
+    {
+        get
+        {
+            lock (SyncRoot)
+            {
+                return [.. _registers.Select(static r => r.Spec)];
+            }
+        }
+    }
+
+    /// <summary>Every access the device did not accept (and other device faults, such as bad DMA), oldest first.</summary>
+    public IReadOnlyList<SimulatedBusFault> Faults
+    {
+        get
+        {
+            lock (SyncRoot)
+            {
+                return [.. _faults];
+            }
+        }
+    }
+
+    /// <summary>The lock that every access, handler and scheduled callback runs under.</summary>
+    protected object SyncRoot { get; } = new();
+
+    /// <summary>Declares a register. Its stored value starts at <see cref="RegisterSpec.ResetValue"/>.</summary>
+    /// <param name="spec">The register.</param>
+    /// <returns><paramref name="spec"/>.</returns>
+    /// <exception cref="ArgumentException">The register is not 1, 2, 4 or 8 bytes, is misaligned, does not fit in the
+    /// region, overlaps another register, or accepts a width wider than itself.</exception>
+    public RegisterSpec AddRegister(RegisterSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Width is not (1 or 2 or 4 or 8) || spec.Offset < 0 || spec.Offset % spec.Width != 0 || spec.Offset > Size - spec.Width)
+        {
+            throw new ArgumentException(
+                $"Register {spec.Name} ({spec.Width} bytes at 0x{spec.Offset:x}) must be 1, 2, 4 or 8 bytes, aligned, within the 0x{Size:x}-byte region.",
+                nameof(spec));
+        }
+
+        if ((spec.AcceptedWidths & ~AccessWidths.All) != 0 || spec.AcceptedWidths.Widest() > spec.Width)
+        {
+            throw new ArgumentException($"Register {spec.Name} accepts widths wider than its {spec.Width} bytes.", nameof(spec));
+        }
+
+        lock (SyncRoot)
+        {
+            if (_registers.Find(r => r.Spec.Offset < spec.Offset + spec.Width && spec.Offset < r.Spec.Offset + r.Spec.Width) is { } other)
+            {
+                throw new ArgumentException($"Register {spec.Name} overlaps register {other.Spec.Name}.", nameof(spec));
+            }
+
+            var register = new Register(spec);
+            _registers.Add(register);
+            _byOffset.Add(spec.Offset, register);
+        }
+
+        return spec;
+    }
+
+    /// <summary>The stored value of the register at <paramref name="offset"/>, without running any handler.</summary>
+    /// <param name="offset">The register's offset in bytes.</param>
+    /// <returns>The stored value.</returns>
+    /// <exception cref="KeyNotFoundException">No register starts at <paramref name="offset"/>.</exception>
+    public ulong Peek(long offset)
+    {
+        lock (SyncRoot)
+        {
+            return Find(offset).Value;
+        }
+    }
+
+    /// <summary>Sets the stored value of the register at <paramref name="offset"/>, without running any handler
+    /// (for test setup and for device behaviour: hardware changing its own state).</summary>
+    /// <param name="offset">The register's offset in bytes.</param>
+    /// <param name="value">The value, truncated to the register's width.</param>
+    /// <exception cref="KeyNotFoundException">No register starts at <paramref name="offset"/>.</exception>
+    public void Poke(long offset, ulong value)
+    {
+        lock (SyncRoot)
+        {
+            Register register = Find(offset);
+            register.Value = value & Mask(register.Spec.Width);
+        }
+    }
+
+    /// <summary>Sets every register back to its reset value and forgets recorded faults.</summary>
+    public virtual void Reset()
+    {
+        lock (SyncRoot)
+        {
+            foreach (Register register in _registers)
+            {
+                register.Value = register.Spec.ResetValue & Mask(register.Spec.Width);
+            }
+
+            _faults.Clear();
+        }
+    }
+
+    /// <summary>Forgets the recorded <see cref="Faults"/>.</summary>
+    public void ClearFaults()
+    {
+        lock (SyncRoot)
+        {
+            _faults.Clear();
+        }
+    }
+
+    /// <summary>Whether the region accepts an access of <paramref name="width"/> bytes at <paramref name="offset"/>
+    /// (range, alignment and width rules; registers not considered).</summary>
+    /// <param name="offset">Offset in bytes from the start of the region.</param>
+    /// <param name="width">Width in bytes.</param>
+    /// <returns>True if the bus would pass the access to the device.</returns>
+    public bool Accepts(long offset, int width) => RegionRefusal(offset, width) is null;
+
+    /// <summary>Disposes the device: cancels scheduled callbacks and disposes <see cref="Map"/>.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases scheduled timers and the map.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        ITimer[] timers;
+        lock (SyncRoot)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            timers = [.. _timers];
+            _timers.Clear();
+        }
+
+        foreach (ITimer timer in timers)
+        {
+            timer.Dispose();
+        }
+
+        Map.Dispose();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, under <see cref="SyncRoot"/>, after <paramref name="delay"/> on
+    /// <see cref="Time"/>: how device behaviour takes time (a computation, a DMA transfer). Nothing runs after
+    /// <see cref="Dispose()"/>.
+    /// </summary>
+    /// <param name="delay">Delay on the device's clock; zero or more.</param>
+    /// <param name="action">The behaviour.</param>
+    protected void Schedule(TimeSpan delay, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        ITimer? timer = null;
+        bool fired = false;
+        void Fire()
+        {
+            lock (SyncRoot)
+            {
+                if (fired || _disposed)
+                {
+                    return;
+                }
+
+                fired = true;
+                if (timer is not null)
+                {
+                    _timers.Remove(timer);
+                    timer.Dispose(); // One-shot: release it now rather than at the device's disposal.
+                }
+
+                action();
+            }
+        }
+
+        lock (SyncRoot)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            timer = Time.CreateTimer(static s => ((Action)s!)(), (Action)Fire, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timers.Add(timer);
+        }
+
+        // Start outside the lock: a manual clock may fire a zero delay at once, on this thread.
+        timer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Records a device fault that is not a refused access (e.g. a DMA out of range). Call under <see cref="SyncRoot"/>.</summary>
+    /// <param name="fault">The fault.</param>
+    protected void RecordFault(SimulatedBusFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        lock (SyncRoot)
+        {
+            _faults.Add(fault);
+        }
+    }
+
+    /// <summary>What a read at an offset that no register backs returns. Default: all ones, as on PCI.</summary>
+    /// <param name="offset">Offset in bytes.</param>
+    /// <param name="width">Width in bytes.</param>
+    /// <returns>The value, in the low <paramref name="width"/> bytes.</returns>
+    protected virtual ulong ReadUnbacked(long offset, int width) => ulong.MaxValue;
+
+    /// <summary>What a write at an offset that no register backs does. Default: nothing.</summary>
+    /// <param name="offset">Offset in bytes.</param>
+    /// <param name="width">Width in bytes.</param>
+    /// <param name="value">The value written, zero-extended.</param>
+    protected virtual void WriteUnbacked(long offset, int width, ulong value)
+    {
+    }
+
+    /// <summary>What a refused read returns on a lenient device. Default: all ones, what a bus returns when no one answers.</summary>
+    /// <param name="offset">Offset in bytes (may be out of range or misaligned).</param>
+    /// <param name="width">Width in bytes.</param>
+    /// <returns>The value, in the low <paramref name="width"/> bytes.</returns>
+    protected virtual ulong RefusedReadValue(long offset, int width) => ulong.MaxValue;
+
+    ulong IIoCapable<ulong>.IoRead(long offset) => Read(offset, 8);
+
+    uint IIoCapable<uint>.IoRead(long offset) => (uint)Read(offset, 4);
+
+    ushort IIoCapable<ushort>.IoRead(long offset) => (ushort)Read(offset, 2);
+
+    byte IIoCapable<byte>.IoRead(long offset) => (byte)Read(offset, 1);
+
+    void IIoCapable<ulong>.IoWrite(long offset, ulong value) => Write(offset, 8, value);
+
+    void IIoCapable<uint>.IoWrite(long offset, uint value) => Write(offset, 4, value);
+
+    void IIoCapable<ushort>.IoWrite(long offset, ushort value) => Write(offset, 2, value);
+
+    void IIoCapable<byte>.IoWrite(long offset, byte value) => Write(offset, 1, value);
+
+    private static ulong Mask(int width) => width == 8 ? ulong.MaxValue : (1UL << (width * 8)) - 1;
+
+    private Register Find(long offset) => _byOffset.TryGetValue(offset, out Register? register)
+        ? register
+        : throw new KeyNotFoundException(string.Create(CultureInfo.InvariantCulture, $"No register of '{Name}' starts at 0x{offset:x}."));
+
+    private ulong Read(long offset, int width)
+    {
+        lock (SyncRoot)
+        {
+            string? refusal = RegionRefusal(offset, width);
+            Register? register = null;
+            if (refusal is null)
+            {
+                register = Covering(offset, width);
+                refusal = RegisterRefusal(register, offset, width, AccessDirection.Read);
+            }
+
+            if (refusal is not null)
+            {
+                Refuse(offset, width, AccessDirection.Read, refusal);
+                return RefusedReadValue(offset, width) & Mask(width);
+            }
+
+            if (register is null)
+            {
+                return ReadUnbacked(offset, width) & Mask(width);
+            }
+
+            if (register.Spec.Access == RegisterAccess.WriteOnly)
+            {
+                return ReadUnbacked(offset, width) & Mask(width);
+            }
+
+            ulong value = register.Spec.OnRead is { } onRead ? onRead(register.Value) : register.Value;
+            return value & Mask(width);
+        }
+    }
+
+    private void Write(long offset, int width, ulong value)
+    {
+        lock (SyncRoot)
+        {
+            string? refusal = RegionRefusal(offset, width);
+            Register? register = null;
+            if (refusal is null)
+            {
+                register = Covering(offset, width);
+                refusal = RegisterRefusal(register, offset, width, AccessDirection.Write);
+            }
+
+            if (refusal is not null)
+            {
+                Refuse(offset, width, AccessDirection.Write, refusal);
+                return;
+            }
+
+            if (register is null)
+            {
+                WriteUnbacked(offset, width, value);
+                return;
+            }
+
+            RegisterSpec spec = register.Spec;
+            if (spec.Access == RegisterAccess.ReadOnly)
+            {
+                return;
+            }
+
+            ulong stored = spec.OnWrite is { } onWrite
+                ? onWrite(register.Value, value)
+                : spec.Access == RegisterAccess.WriteOneToClear ? register.Value & ~value : value;
+            register.Value = stored & Mask(spec.Width);
+            spec.AfterWrite?.Invoke(register.Value);
+        }
+    }
+
+    private void Refuse(long offset, int width, AccessDirection direction, string reason)
+    {
+        var fault = new SimulatedBusFault(offset, width, direction, reason);
+        _faults.Add(fault);
+        if (Strict)
+        {
+            throw new SimulatedBusException(Name, fault);
+        }
+    }
+
+    // Range, alignment and width rules: what the bus and the device's decoder check.
+    private string? RegionRefusal(long offset, int width)
+    {
+        if (offset < 0 || offset > Size - width)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"outside the 0x{Size:x}-byte region");
+        }
+
+        if (offset % width != 0)
+        {
+            return "misaligned";
+        }
+
+        AccessWidths allowed = _widths;
+        foreach (IoWidthRule rule in _widthRules)
+        {
+            if (rule.Offset < offset + width && offset < rule.Offset + rule.Length)
+            {
+                allowed &= rule.Widths;
+            }
+        }
+
+        return allowed.Allows(width) ? null : $"the device accepts only {allowed.Describe()} accesses here";
+    }
+
+    private string? RegisterRefusal(Register? register, long offset, int width, AccessDirection direction)
+    {
+        if (register is null)
+        {
+            return null;
+        }
+
+        RegisterSpec spec = register.Spec;
+        if (offset != spec.Offset || offset + width > spec.Offset + spec.Width)
+        {
+            return $"the access is not at the start of register {spec.Name}";
+        }
+
+        if (!spec.AcceptedWidths.Allows(width))
+        {
+            return $"register {spec.Name} accepts only {spec.AcceptedWidths.Describe()} accesses";
+        }
+
+        // Bus-legal but wrong: a real device ignores it, a strict one reports it.
+        if (Strict && direction == AccessDirection.Write && spec.Access == RegisterAccess.ReadOnly)
+        {
+            return $"register {spec.Name} is read-only";
+        }
+
+        if (Strict && direction == AccessDirection.Read && spec.Access == RegisterAccess.WriteOnly)
+        {
+            return $"register {spec.Name} is write-only";
+        }
+
+        return null;
+    }
+
+    // The register that overlaps [offset, offset + width), preferring one that starts at offset (null if none).
+    private Register? Covering(long offset, int width)
+    {
+        if (_byOffset.TryGetValue(offset, out Register? exact))
+        {
+            return exact;
+        }
+
+        // Registers are at most 8 bytes: only starts within 7 bytes below the access, or inside it, can overlap.
+        for (long start = offset - 7; start < offset + width; start++)
+        {
+            if (start >= 0 && _byOffset.TryGetValue(start, out Register? r) && r.Spec.Offset + r.Spec.Width > offset)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class Register(RegisterSpec spec)
+    {
+        public RegisterSpec Spec { get; } = spec;
+
+        public ulong Value { get; set; } = spec.ResetValue & Mask(spec.Width);
+    }
+}

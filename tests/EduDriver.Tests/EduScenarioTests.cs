@@ -1,0 +1,113 @@
+using IoSys.Simulation;
+using static IoSys.Simulation.EduRegisters;
+
+namespace IoSys.Samples.Edu.Tests;
+
+/// <summary>The edu driver's scenarios, the same ones the QEMU guest suite runs, on the simulated device.</summary>
+public sealed class EduScenarioTests
+{
+    public static TheoryData<string> ScenarioNames => [.. EduDriverScenarios.All.Select(s => s.Name)];
+
+    [Theory]
+    [MemberData(nameof(ScenarioNames))]
+    public void Scenario_passes_on_the_simulated_device(string name)
+    {
+        using var sim = new SimulatedEdu();
+        EduScenario scenario = EduDriverScenarios.Find(name);
+        scenario.Run(sim.CreateContext());
+        Assert.DoesNotContain(sim.Device.Faults, f => f.Width == 0); // No DMA faults.
+        Assert.False(sim.Device.Interrupt.IsAsserted); // Each scenario leaves the interrupt low.
+    }
+
+    [Fact]
+    public void All_scenarios_run_in_order_on_one_device()
+    {
+        using var sim = new SimulatedEdu();
+        var log = new List<string>();
+        IReadOnlyList<EduScenarioResult> results = EduDriverScenarios.RunAll(sim.CreateContext(), log.Add);
+        Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: {r.Error}"));
+        Assert.Equal(EduDriverScenarios.All.Count, log.Count(l => l.StartsWith("PASS ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Scenarios_that_need_what_the_context_lacks_are_skipped()
+    {
+        using var sim = new SimulatedEdu();
+        IReadOnlyList<EduScenarioResult> results = EduDriverScenarios.RunAll(new EduScenarioContext(sim.Driver));
+        Assert.Contains(results, r => r is { Name: "factorial-interrupt", Skipped: true });
+        Assert.Contains(results, r => r is { Name: "dma-round-trip-poll", Skipped: true });
+        Assert.Contains(results, r => r is { Name: "identify", Passed: true });
+        Assert.DoesNotContain(results, r => r.Error is not null);
+    }
+
+    [Fact]
+    public void On_a_strict_device_only_the_deliberately_refused_accesses_fail()
+    {
+        using var sim = new SimulatedEdu(new EduDeviceOptions { Strict = true, FactorialTime = TimeSpan.FromMilliseconds(1), DmaTime = TimeSpan.FromMilliseconds(1) });
+        IReadOnlyList<EduScenarioResult> results = EduDriverScenarios.RunAll(sim.CreateContext());
+        // Two scenarios make accesses edu does not accept, on purpose, to show what the real device does with them:
+        // a raw 8-byte read below 0x80, and a 4-byte read of the upper half of the 8-byte DMA source register.
+        // A strict device reports each with its offset and width; every other access the driver makes is accepted.
+        Assert.Equal(["width-raw-wide-below-0x80", "dma-registers"], results.Where(r => !r.Passed).Select(r => r.Name));
+        SimulatedBusException raw = Assert.IsType<SimulatedBusException>(results.Single(r => r.Name == "width-raw-wide-below-0x80").Error);
+        Assert.Equal((Factorial, 8), (raw.Offset, raw.Width));
+        SimulatedBusException half = Assert.IsType<SimulatedBusException>(results.Single(r => r.Name == "dma-registers").Error);
+        Assert.Equal((DmaSource + 4, 4), (half.Offset, half.Width));
+    }
+
+    [Fact]
+    public void A_scenario_fails_with_expected_and_actual_when_the_device_misbehaves()
+    {
+        using var sim = new SimulatedEdu();
+        sim.Device.Poke(Identification, 0x020000ed); // A device that claims version 2.0.
+        EduScenarioFailedException e = Assert.Throws<EduScenarioFailedException>(() => EduDriverScenarios.Identify(sim.CreateContext()));
+        Assert.Contains("expected 0x010000ed, got 0x020000ed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dma_scenario_fails_when_the_device_drops_the_transfer()
+    {
+        using var sim = new SimulatedEdu();
+        // A DMA buffer the device cannot reach: the bus address is not in its system memory.
+        var unreachable = new EduScenarioContext(sim.Driver, sim.Interrupts, new FakeDmaBuffer(sim.Buffer.Map, 0x0800_0000));
+        Assert.Throws<EduScenarioFailedException>(() => EduDriverScenarios.DmaRoundTripPoll(unreachable));
+        Assert.Contains(sim.Device.Faults, f => f.Reason.Contains("outside simulated system memory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Driver_runs_unchanged_over_a_traced_map_and_the_trace_shows_its_accesses()
+    {
+        using var sim = new SimulatedEdu();
+        IoSysMap traced = TracingMap.Wrap(sim.Device.Map, out AccessTrace trace);
+        var driver = new EduDriver(traced);
+        EduDriverScenarios.Liveness(new EduScenarioContext(driver));
+        Assert.Equal(10, trace.Count);
+        Assert.All(trace.Records, r => Assert.Equal((Liveness, 4), (r.Offset, r.Width)));
+        Assert.Equal(~0x1234_5678UL & 0xffff_ffff, trace.Records[5].Value);
+    }
+
+    [Fact]
+    public void Driver_refuses_a_map_smaller_than_the_bar()
+    {
+        using IoSysMap small = IoSysMap.Allocate(0x1000, IoMapOptions.IoMemory);
+        Assert.Throws<IoAccessException>(() => new EduDriver(small));
+    }
+
+    [Fact]
+    public void Driver_applies_edus_width_rules_to_a_bar_opened_without_them()
+    {
+        using var sim = new SimulatedEdu();
+        // A BAR as a generic opener would give it: I/O memory, every width.
+        IoSysMap plain = IoSysMap.Create(sim.Device, BarSize, IoMapOptions.IoMemory);
+        var driver = new EduDriver(plain);
+        Assert.Equal(IoAccessError.WidthRefused, Assert.Throws<IoAccessException>(() => driver.Registers.Read8(0)).Error);
+        EduDriverScenarios.CheckedWidthsRefused(new EduScenarioContext(driver));
+    }
+
+    private sealed class FakeDmaBuffer(IoSysMap map, ulong busAddress) : IDmaBuffer
+    {
+        public IoSysMap Map => map;
+
+        public ulong BusAddress => busAddress;
+    }
+}

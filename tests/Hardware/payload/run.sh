@@ -1,0 +1,107 @@
+#!/bin/sh
+# The hardware-test payload: runs in the QEMU guest (busybox sh, from /payload) after /init found edu and
+# ivshmem-plain (tests/Hardware/README.md). Prints PASS/FAIL/SKIP lines for:
+#   1. iosys-hwtests: the library against the real devices (its own PASS/FAIL/SKIP lines);
+#   2. the iosys tool (NativeAOT) against the same devices: list, read, load, refused reads.
+# The host (tests/Hardware/run.sh) then checks what was written into the ivshmem file.
+cd "$(dirname "$0")" || exit 2
+# shellcheck source=/dev/null
+. ./layout.sh
+export IOSYS_HW_FW="$PWD/fw.bin" IOSYS_HW_HOSTDATA="$PWD/hostdata.bin"
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# describe_rc RC: what an exit status means when it is not a clean exit.
+describe_rc() {
+    case "$1" in
+        134) echo "exit 134: aborted (an unhandled .NET exception or SIGABRT)" ;;
+        135) echo "exit 135: killed by SIGBUS" ;;
+        139) echo "exit 139: killed by SIGSEGV" ;;
+        137) echo "exit 137: killed (SIGKILL)" ;;
+        *) echo "exit $1" ;;
+    esac
+}
+
+echo "payload: $(uname -m), edu $IOSYS_EDU_PCI ($IOSYS_EDU_UIO), ivshmem $IOSYS_IVSHMEM_PCI"
+
+# --- 1. the library -----------------------------------------------------------------------------
+if [ -x ./iosys-hwtests ]; then
+    ./iosys-hwtests
+    rc=$?
+    # 0 and 1 are the program's own verdicts (its FAIL lines say what failed); anything else is a crash.
+    [ "$rc" -le 1 ] || fail hwtests.process "iosys-hwtests ended abnormally ($(describe_rc "$rc"))"
+else
+    fail hwtests.process "no iosys-hwtests in the payload"
+fi
+
+# --- 2. the tool ----------------------------------------------------------------------------------
+IOSYS=./iosys
+if [ ! -x "$IOSYS" ]; then
+    fail cli.present "no iosys binary in the payload"
+    exit 0
+fi
+
+# run_cli NAME ARGS...: runs iosys, keeps its output in $OUT and status in $RC, echoes both for the log.
+run_cli() {
+    n=$1; shift
+    OUT=$("$IOSYS" "$@" 2>&1)
+    RC=$?
+    echo "  \$ iosys $* -> exit $RC"
+    printf '%s\n' "$OUT" | sed 's/^/  | /'
+    case "$RC" in 0|1|2) ;; *) fail "$n" "iosys crashed ($(describe_rc "$RC"))"; return 1 ;; esac
+    return 0
+}
+
+# bars_of ID: the "barN ..." lines listed under the device with vendor:device ID.
+bars_of() {
+    printf '%s\n' "$OUT" | awk -v id="$1" '
+        $2 == id { inside = 1; next }
+        inside && $1 ~ /^bar[0-9]$/ { print; next }
+        { inside = 0 }'
+}
+
+if run_cli cli.list list; then
+    edu_bar0=$(bars_of 1234:11e8 | grep '^ *bar0 .*memory.*1 MiB')
+    ivs_bar2=$(bars_of 1af4:1110 | grep '^ *bar2 .*memory.*1 MiB')
+    if [ "$RC" -ne 0 ]; then fail cli.list "exit $RC"
+    elif [ -z "$edu_bar0" ]; then fail cli.list "edu (1234:11e8) with a 1 MiB memory bar0 not listed"
+    elif [ -z "$ivs_bar2" ]; then fail cli.list "ivshmem (1af4:1110) with a 1 MiB memory bar2 not listed"
+    elif [ -n "$IOSYS_EDU_UIO" ] && ! printf '%s\n' "$OUT" | grep -q "^ *$IOSYS_EDU_UIO "; then fail cli.list "$IOSYS_EDU_UIO not listed under UIO devices"
+    else pass cli.list; fi
+fi
+
+if run_cli cli.read-id read pci:1234:11e8 0x0; then
+    if [ "$RC" -eq 0 ] && [ "$OUT" = "0x010000ed" ]; then pass cli.read-id
+    else fail cli.read-id "expected exit 0 and 0x010000ed, got exit $RC: $OUT"; fi
+fi
+
+# load_check NAME WIDTH OFFSET: load the firmware with WIDTH-bit stores and --verify (the host compares too).
+load_check() {
+    if run_cli "$1" load "$IOSYS_HW_FW" pci:1af4:1110/bar2 "$3" --width "$2" --verify; then
+        if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q "verified $IOSYS_HW_FW_LEN bytes"; then pass "$1"
+        else fail "$1" "exit $RC: $OUT"; fi
+    fi
+}
+load_check cli.load-u8 8 "$IOSYS_HW_CLI_LOAD8_OFF"
+load_check cli.load-u64 64 "$IOSYS_HW_CLI_LOAD64_OFF"
+if run_cli cli.read-back read pci:1af4:1110/bar2 "$IOSYS_HW_CLI_LOAD64_OFF" --width 8 --count 4; then
+    want=$(od -An -tx1 -N4 "$IOSYS_HW_FW" | awk '{ for (i = 1; i <= NF; i++) printf "0x%s ", $i }')
+    got=$(printf '%s\n' "$OUT" | tr '\n' ' ')
+    if [ "$RC" -eq 0 ] && [ "$got" = "$want" ]; then pass cli.read-back
+    else fail cli.read-back "expected '$want' (the image's first bytes), got exit $RC: $got"; fi
+fi
+
+# refused NAME PATTERN ARGS...: iosys must refuse with exit 1 and a message matching PATTERN (no crash).
+refused() {
+    n=$1 pat=$2; shift 2
+    if run_cli "$n" "$@"; then
+        if [ "$RC" -eq 1 ] && printf '%s\n' "$OUT" | grep -qiE "$pat"; then pass "$n"
+        else fail "$n" "expected exit 1 and a message matching /$pat/, got exit $RC: $OUT"; fi
+    fi
+}
+refused cli.read-past-end 'range|past|end|beyond|outside' read pci:1af4:1110/bar2 0x100000
+refused cli.read-straddling-end 'range|past|end|beyond|outside' read pci:1af4:1110/bar2 0xffffc --width 64
+refused cli.read-misaligned 'align' read pci:1234:11e8 0x1
+echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
+exit 0

@@ -1,0 +1,137 @@
+namespace IoSys.Cli.Tests;
+
+/// <summary>Every class of bad input: one line naming the culprit, exit 2 (usage) or 1 (runtime), never a crash.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly string _file;
+
+    public BadInputTests() => _file = _dir.Write("r.bin", new byte[64]);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void MisalignedRead_OnAFile_IsExit1NotASignal()
+    {
+        CliResult r = CliProcess.Run("read", _file, "0x3");
+        Assert.NotEqual(134, r.ExitCode);
+        Assert.NotEqual(135, r.ExitCode);
+        Expect.Error(r, 1, "misaligned", "0x3", "4-byte");
+    }
+
+    [Fact]
+    public void OutOfRangeRead_OnAFile_IsExit1NotASignal()
+    {
+        CliResult r = CliProcess.Run("read", _file, "0x40");
+        Assert.NotEqual(134, r.ExitCode);
+        Assert.NotEqual(135, r.ExitCode);
+        Expect.Error(r, 1, "outside", "0x40");
+        Expect.Error(CliProcess.Run("read", _file, "0x3c", "--count", "2"), 1, "outside", "0x40");
+        Expect.Error(CliProcess.Run("read", _file, "0x7fffffffffffffff", "-w", "8"), 1, "outside");
+    }
+
+    [Theory]
+    [InlineData("0xzz")]
+    [InlineData("12ab")]
+    [InlineData("0b102")]
+    [InlineData("")]
+    [InlineData("0x")]
+    [InlineData("1__")]
+    public void BadNumber_IsAUsageError(string offset) =>
+        Expect.Error(CliProcess.Run("read", _file, offset), 2, "offset", $"'{offset}'");
+
+    [Fact]
+    public void NumbersThatDoNotFit_AreUsageErrors()
+    {
+        Expect.Error(CliProcess.Run("read", _file, "0x1_0000_0000_0000_0000"), 2, "offset", "64 bits");
+        Expect.Error(CliProcess.Run("read", _file, "0xffffffffffffffff"), 2, "offset", "too large");
+        Expect.Error(CliProcess.Run("read", _file, "-4"), 2, "negative");
+    }
+
+    [Theory]
+    [InlineData("8", "0x1ff", "0x1ff", "8 bits")]
+    [InlineData("16", "65536", "65536", "16 bits")]
+    [InlineData("32", "0x1_0000_0000", "0x1_0000_0000", "32 bits")]
+    public void ValueTooWide_IsAUsageError_NamingValueAndWidth(string width, string value, string shown, string bits)
+    {
+        Expect.Error(CliProcess.Run("write", _file, "0", value, "--width", width), 2, shown, bits);
+        Assert.All(File.ReadAllBytes(_file), b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void WidthTheRegionRefuses_IsExit1()
+    {
+        Expect.Error(CliProcess.Run("read", "sim:edu", "0", "--width", "8"), 1, "refused", "4-byte", "0x0");
+        Expect.Error(CliProcess.Run("write", "sim:edu", "0x40", "1", "--width", "16"), 1, "refused");
+        Expect.Error(CliProcess.Run("read", "sim:edu", "0x08", "--width", "64"), 1, "refused");
+    }
+
+    [Fact]
+    public void MisalignedWrite_AndOutOfRangeWrite_ChangeNothing()
+    {
+        Expect.Error(CliProcess.Run("write", _file, "2", "1"), 1, "misaligned", "0x2");
+        Expect.Error(CliProcess.Run("write", _file, "64", "1", "-w", "8"), 1, "outside", "0x40");
+        Assert.All(File.ReadAllBytes(_file), b => Assert.Equal(0, b));
+    }
+
+    [Theory]
+    [InlineData("12")]
+    [InlineData("0")]
+    [InlineData("wide")]
+    public void BadWidth_IsAUsageError(string width) =>
+        Expect.Error(CliProcess.Run("read", _file, "0", "--width", width), 2, "width", width);
+
+    [Fact]
+    public void BadFormatCountAndDuration_AreUsageErrors()
+    {
+        Expect.Error(CliProcess.Run("read", _file, "0", "--format", "oct"), 2, "format", "oct");
+        Expect.Error(CliProcess.Run("read", _file, "0", "--count", "0"), 2, "count");
+        Expect.Error(CliProcess.Run("watch", _file, "0", "--interval", "fast"), 2, "interval", "fast");
+    }
+
+    [Theory]
+    [InlineData("bogus:thing", "unknown target kind")]
+    [InlineData("shm:", "shm:")]
+    [InlineData("sim:", "sim:")]
+    [InlineData("uio:", "uio:")]
+    [InlineData("mem:0x1000+0", "at least 1 byte")]
+    [InlineData("pci:zz", "pci:")]
+    public void BadTarget_IsAUsageError(string target, string fragment) =>
+        Expect.Error(CliProcess.Run("read", target, "0"), 2, target, fragment);
+
+    [Fact]
+    public void MissingTargets_AreRuntimeErrors()
+    {
+        Expect.Error(CliProcess.Run("read", _dir.File("nope.bin"), "0"), 1, "nope.bin");
+        Expect.Error(CliProcess.Run("read", "shm:iosys-cli-no-such-object", "0"), 1, "iosys-cli-no-such-object");
+        Expect.Error(CliProcess.Run("read", "sim:nosuch", "0"), 1, "nosuch");
+        Expect.Error(CliProcess.Run("read", _dir.Write("empty.bin", []), "0"), 1, "empty");
+        Expect.Error(CliProcess.Run("read", "mem:0x1000+4K", "0"), 1, "/dev/mem");
+    }
+
+    [Fact]
+    public void CommandLineMistakes_AreUsageErrors()
+    {
+        Expect.Error(CliProcess.Run("frobnicate"), 2, "frobnicate");
+        Expect.Error(CliProcess.Run(), 2, "command");
+        Expect.Error(CliProcess.Run("read", _file), 2, "OFFSET");
+        Expect.Error(CliProcess.Run("read", _file, "0", "--bogus"), 2, "--bogus");
+        Expect.Error(CliProcess.Run("write", _file, "0"), 2, "VALUE");
+    }
+
+    [Fact]
+    public void Help_And_Version_Succeed()
+    {
+        CliResult help = CliProcess.Run("--help");
+        Expect.Ok(help);
+        foreach (string command in new[] { "list", "read", "write", "dump", "fill", "load", "save", "poll", "watch" })
+        {
+            Assert.Contains(command, help.StdOut);
+        }
+
+        CliResult readHelp = CliProcess.Run("read", "--help");
+        Expect.Ok(readHelp);
+        Assert.Contains("--width", readHelp.StdOut);
+        Expect.Ok(CliProcess.Run("--version"));
+    }
+}

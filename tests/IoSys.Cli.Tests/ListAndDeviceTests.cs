@@ -1,0 +1,127 @@
+namespace IoSys.Cli.Tests;
+
+/// <summary><c>list</c>, <c>pci:</c> and <c>uio:</c> against a fixture sysfs tree (IOSYS_SYSFS_ROOT, IOSYS_DEV_ROOT).</summary>
+public sealed class ListAndDeviceTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, string> _env;
+
+    public ListAndDeviceTests()
+    {
+        string sys = Path.Combine(_dir.Path, "sys");
+        string dev = Path.Combine(_dir.Path, "dev");
+        Directory.CreateDirectory(dev);
+
+        // edu: BAR0 4 KiB memory (32-bit, non-prefetchable); ivshmem: BAR0 256 B, BAR2 64-bit prefetchable 1 MiB.
+        AddPci(sys, "0000:00:04.0", "0x1234", "0x11e8", "0x00ff00",
+            ["0x00000000fea00000 0x00000000fea00fff 0x0000000000040200"]);
+        AddPci(sys, "0000:00:05.0", "0x1af4", "0x1110", "0x050000",
+        [
+            "0x00000000feb00000 0x00000000feb000ff 0x0000000000040200",
+            "0x0000000000000000 0x0000000000000000 0x0000000000000000",
+            "0x0000004000000000 0x00000040000fffff 0x000000000014220c",
+        ]);
+        byte[] bar = new byte[4096];
+        BitConverter.GetBytes(0x010000edu).CopyTo(bar, 0);
+        File.WriteAllBytes(Path.Combine(sys, "bus/pci/devices/0000:00:04.0/resource0"), bar);
+
+        string uio = Path.Combine(sys, "class/uio/uio0");
+        Directory.CreateDirectory(Path.Combine(uio, "maps/map0"));
+        File.WriteAllText(Path.Combine(uio, "name"), "edu\n");
+        File.WriteAllText(Path.Combine(uio, "version"), "0.1\n");
+        File.WriteAllText(Path.Combine(uio, "maps/map0/addr"), "0xfea00000\n");
+        File.WriteAllText(Path.Combine(uio, "maps/map0/size"), "0x1000\n");
+        File.WriteAllText(Path.Combine(uio, "maps/map0/offset"), "0x0\n");
+        File.WriteAllText(Path.Combine(uio, "maps/map0/name"), "edu-bar0\n");
+        File.WriteAllBytes(Path.Combine(dev, "uio0"), bar);
+        _env = new() { ["IOSYS_SYSFS_ROOT"] = sys, ["IOSYS_DEV_ROOT"] = dev };
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static void AddPci(string sys, string address, string vendor, string device, string cls, string[] bars)
+    {
+        string dir = Path.Combine(sys, "bus/pci/devices", address);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "vendor"), vendor + "\n");
+        File.WriteAllText(Path.Combine(dir, "device"), device + "\n");
+        File.WriteAllText(Path.Combine(dir, "class"), cls + "\n");
+        var lines = new List<string>(bars);
+        while (lines.Count < 13)
+        {
+            lines.Add("0x0000000000000000 0x0000000000000000 0x0000000000000000");
+        }
+
+        File.WriteAllText(Path.Combine(dir, "resource"), string.Join('\n', lines) + "\n");
+    }
+
+    [Fact]
+    public void List_ShowsPciBarsUioMapsAndSimulatedDevices()
+    {
+        CliResult r = CliProcess.RunWithEnv(_env, "list");
+        Expect.Ok(r);
+        Assert.Contains("0000:00:04.0  1234:11e8  class 0x00ff00", r.StdOut);
+        Assert.Contains("bar0  memory  0x00000000fea00000  4 KiB (0x1000)", r.StdOut);
+        Assert.Contains("pci:0000:00:05.0/bar2", r.StdOut);
+        Assert.Contains("64-bit prefetchable", r.StdOut);
+        Assert.DoesNotContain("bar1", r.StdOut);
+        Assert.Contains("uio0  edu  version 0.1", r.StdOut);
+        Assert.Contains("map0  0x00000000fea00000  4 KiB (0x1000)", r.StdOut);
+        Assert.Contains("uio:0/map0", r.StdOut);
+        Assert.Contains("sim:edu", r.StdOut);
+    }
+
+    [Fact]
+    public void List_Json()
+    {
+        CliResult r = CliProcess.RunWithEnv(_env, "list", "--json");
+        Expect.Ok(r);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        var pci = doc.RootElement.GetProperty("pci");
+        Assert.Equal(2, pci.GetArrayLength());
+        Assert.Equal("1234", pci[0].GetProperty("vendorId").GetString());
+        Assert.Equal("11e8", pci[0].GetProperty("deviceId").GetString());
+        var bar2 = pci[1].GetProperty("bars")[1];
+        Assert.Equal(2, bar2.GetProperty("index").GetInt32());
+        Assert.Equal(0x4000000000UL, bar2.GetProperty("address").GetUInt64());
+        Assert.Equal(1 << 20, bar2.GetProperty("size").GetInt64());
+        Assert.True(bar2.GetProperty("prefetchable").GetBoolean());
+        Assert.Equal("edu", doc.RootElement.GetProperty("uio")[0].GetProperty("name").GetString());
+        Assert.Equal(0x1000, doc.RootElement.GetProperty("uio")[0].GetProperty("maps")[0].GetProperty("size").GetInt64());
+        Assert.Equal("sim:edu", doc.RootElement.GetProperty("simulated")[0].GetProperty("target").GetString());
+    }
+
+    [Fact]
+    public void List_EmptySysfs_StillListsSimulatedDevices()
+    {
+        string empty = Path.Combine(_dir.Path, "empty");
+        Directory.CreateDirectory(empty);
+        CliResult r = CliProcess.RunWithEnv(new Dictionary<string, string> { ["IOSYS_SYSFS_ROOT"] = empty }, "list");
+        Expect.Ok(r);
+        Assert.Contains("(none)", r.StdOut);
+        Assert.Contains("sim:edu", r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("pci:0000:00:04.0")]
+    [InlineData("pci:00:04.0/bar0")]
+    [InlineData("pci:1234:11e8")]
+    [InlineData("pci:1234:11e8#0/bar0")]
+    [InlineData("uio:0")]
+    [InlineData("uio:edu/map0")]
+    public void DeviceTargets_ReadThroughTheFixture(string target) =>
+        Expect.Output(CliProcess.RunWithEnv(_env, "read", target, "0"), "0x010000ed\n");
+
+    [Fact]
+    public void DeviceTargets_Errors()
+    {
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8#1", "0"), 1, "1234:11e8");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:05.0/bar1", "0"), 1, "not implemented");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:09.0", "0"), 1, "0000:00:09.0");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "uio:3", "0"), 1, "uio3");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:04.0", "0x1000"), 1, "outside");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:12345:1", "0"), 2, "pci:12345:1");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8/bar7", "0"), 2, "bar7", "0 to 5");
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "mem:0x1000", "0"), 2, "ADDRESS+LENGTH");
+    }
+}

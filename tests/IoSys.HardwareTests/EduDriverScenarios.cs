@@ -1,0 +1,105 @@
+using IoSys.Samples.Edu;
+using IoSys.Simulation;
+
+namespace IoSys.HardwareTests;
+
+/// <summary>
+/// The edu sample driver's scenarios (samples/EduDriver: the same methods the simulated tests run) with the driver
+/// over the real BAR, interrupts through UIO and, where the guest has reachable RAM, a real DMA buffer.
+/// </summary>
+internal static class EduDriverScenarioTests
+{
+    // QEMU before 8.0 checks a DMA range with end < buffer end instead of <=, and a transfer that ends exactly at the
+    // end of edu's 4 KiB buffer makes it call hw_error, which aborts the whole VM (measured with QEMU 7.2 on x86-64).
+    private static readonly string[] EndOfBufferTransfers = ["dma-round-trip-poll", "dma-round-trip-interrupt"];
+
+    /// <summary>Runs one scenario in this process: <c>iosys-hwtests --driver-scenario NAME</c>.</summary>
+    public const string ChildCommand = "--driver-scenario";
+
+    public static void Register(Runner r, Guest guest, bool isolatedChild = false)
+    {
+        DmaMemory? memory = null;
+        string? noDma = null;
+        foreach (EduScenario scenario in IoSys.Samples.Edu.EduDriverScenarios.All)
+        {
+            // In the parent: each scenario runs in a child process, so one that dies (a raw access on arm64) is
+            // reported as that scenario's failure and the rest still run.
+            if (!isolatedChild)
+            {
+                r.RunIsolated("driver." + scenario.Name, [ChildCommand, scenario.Name]);
+                continue;
+            }
+
+            r.Run("driver." + scenario.Name, () =>
+            {
+                string pci = guest.RequireEdu();
+                bool wantsIrq = (scenario.Needs & EduScenarioNeeds.Interrupts) != 0;
+                bool wantsDma = (scenario.Needs & EduScenarioNeeds.Dma) != 0;
+                if (wantsDma && guest.QemuMajor is > 0 and < 8 && EndOfBufferTransfers.Contains(scenario.Name))
+                {
+                    throw new SkipException($"its transfers end at 0x41000, the end of edu's buffer, which QEMU {guest.QemuVersion} (< 8) rejects with hw_error and a VM abort");
+                }
+
+                DmaPage? page = null;
+                if (wantsDma)
+                {
+                    if (memory is null && noDma is null)
+                    {
+                        try
+                        {
+                            // The sample driver refuses bus addresses above 28 bits whatever QEMU's dma_mask is.
+                            memory = DmaTests.OpenReachable(guest, EduRegisters.DmaMask);
+                        }
+                        catch (SkipException e)
+                        {
+                            noDma = e.Message;
+                        }
+                    }
+
+                    page = memory?.Available > 0 ? memory.Take() : null;
+                    if (page is null)
+                    {
+                        throw new SkipException(noDma ?? "no DMA-reachable page left");
+                    }
+                }
+
+                using IoSysMap bar = IoSys.Linux.PciDevices.OpenBar(Guest.EduId, 0, new IoSys.Linux.PciOpenOptions { MapOptions = EduRegisters.MapOptions });
+                using UioInterrupts? irq = wantsIrq ? new UioInterrupts(guest.RequireUio(), pci) : null;
+                var context = new EduScenarioContext(new EduDriver(bar), irq is null ? null : new UioEduInterrupts(irq), page is null ? null : new PageDmaBuffer(page))
+                {
+                    Timeout = TimeSpan.FromSeconds(10),
+                };
+                ushort command = wantsDma ? PciConfig.Update(pci, PciConfig.BusMaster, 0) : (ushort)0;
+                try
+                {
+                    scenario.Run(context);
+                }
+                finally
+                {
+                    if (wantsDma && (command & PciConfig.BusMaster) == 0)
+                    {
+                        PciConfig.Update(pci, 0, PciConfig.BusMaster);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>IEduInterrupts over /dev/uioN: unmask to enable and again after each acknowledged interrupt.</summary>
+    private sealed class UioEduInterrupts(UioInterrupts irq) : IEduInterrupts
+    {
+        public void Enable() => irq.Enable();
+
+        public uint Wait(TimeSpan timeout, CancellationToken cancellationToken = default) => irq.Wait(timeout, cancellationToken);
+
+        public void Acknowledge() => irq.Enable();
+    }
+
+    /// <summary>IDmaBuffer over a locked guest page.</summary>
+    private sealed class PageDmaBuffer(DmaPage page) : IDmaBuffer
+    {
+        public IoSysMap Map => page.Map;
+
+        public ulong BusAddress => page.BusAddress;
+    }
+}
