@@ -14,7 +14,10 @@ public partial class IoSysMap
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="condition">The condition on the value read.</param>
     /// <param name="timeout">How long to poll; <see cref="Timeout.InfiniteTimeSpan"/> to wait until cancelled.</param>
-    /// <param name="interval">How long to sleep between reads; <see cref="TimeSpan.Zero"/> to spin then yield.</param>
+    /// <param name="interval">
+    /// How long to sleep between reads, rounded up to whole milliseconds (the resolution of the OS wait; a shorter
+    /// sleep would silently become a busy loop); <see cref="TimeSpan.Zero"/> to spin then yield.
+    /// </param>
     /// <param name="cancellationToken">Stops the poll.</param>
     /// <returns>The first value read that satisfies <paramref name="condition"/>.</returns>
     /// <exception cref="IoPollTimeoutException">The condition did not hold in time; names the offset and the last value read.</exception>
@@ -44,7 +47,7 @@ public partial class IoSysMap
             cancellationToken.ThrowIfCancellationRequested();
             if (interval > TimeSpan.Zero)
             {
-                if (cancellationToken.WaitHandle.WaitOne(interval))
+                if (cancellationToken.WaitHandle.WaitOne(WholeMilliseconds(interval)))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -64,7 +67,7 @@ public partial class IoSysMap
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="condition">The condition on the value read.</param>
     /// <param name="timeout">How long to poll; <see cref="Timeout.InfiniteTimeSpan"/> to wait until cancelled.</param>
-    /// <param name="interval">How long to wait between reads.</param>
+    /// <param name="interval">How long to wait between reads, rounded up to whole milliseconds; <see cref="TimeSpan.Zero"/> to yield.</param>
     /// <param name="cancellationToken">Stops the poll.</param>
     /// <returns>The first value read that satisfies <paramref name="condition"/>.</returns>
     /// <exception cref="IoPollTimeoutException">The condition did not hold in time.</exception>
@@ -92,7 +95,7 @@ public partial class IoSysMap
 
             if (interval > TimeSpan.Zero)
             {
-                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(WholeMilliseconds(interval), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -118,6 +121,10 @@ public partial class IoSysMap
 
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
     }
+
+    // WaitOne and Task.Delay truncate to whole milliseconds, so 0.5 ms would become 0 ms and a busy loop.
+    private static int WholeMilliseconds(TimeSpan interval) =>
+        (int)Math.Min(int.MaxValue - 1, Math.Ceiling(interval.TotalMilliseconds));
 
     private static bool TimedOut(long start, TimeSpan timeout) =>
         timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(start) >= timeout;

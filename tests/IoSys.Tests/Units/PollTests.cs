@@ -43,6 +43,26 @@ public sealed class PollTests
     }
 
     [Fact]
+    public void A_sub_millisecond_interval_sleeps_a_whole_millisecond_instead_of_spinning()
+    {
+        // WaitOne truncates 0.1 ms to 0 ms; without rounding up, this poll would read the register tens of
+        // thousands of times in 50 ms. Sleeping at least 1 ms per round bounds it near 50.
+        using IoSysMap map = IoSysMap.Allocate(0x10, IoMapOptions.IoMemory);
+        int reads = 0;
+        Assert.Throws<IoPollTimeoutException>(() => map.Poll<uint>(0, _ => ++reads < 0, TimeSpan.FromMilliseconds(50), TimeSpan.FromTicks(1000)));
+        Assert.InRange(reads, 2, 60);
+    }
+
+    [Fact]
+    public async Task PollAsync_with_a_sub_millisecond_interval_waits_instead_of_spinning()
+    {
+        using IoSysMap map = IoSysMap.Allocate(0x10, IoMapOptions.IoMemory);
+        int reads = 0;
+        await Assert.ThrowsAsync<IoPollTimeoutException>(() => map.PollAsync<uint>(0, _ => ++reads < 0, TimeSpan.FromMilliseconds(50), TimeSpan.FromTicks(1000)));
+        Assert.InRange(reads, 2, 60);
+    }
+
+    [Fact]
     public void Poll_timeout_names_the_offset_width_and_last_value()
     {
         using IoSysMap map = IoSysMap.Allocate(0x100, IoMapOptions.IoMemory);
