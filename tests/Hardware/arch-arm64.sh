@@ -6,6 +6,8 @@
 
 HW_ARM64_ENV=$HW_CACHE/arm64/arm64.env
 HW_ARCH_BOOT_MARGIN=${HW_ARCH_BOOT_MARGIN:-60}
+# virt's RAM starts at 1 GiB, beyond edu's default 28-bit DMA mask: give edu 32 bits, as a 32-bit DMA device has.
+HW_ARCH_EDU_DMA_MASK=0xffffffff
 
 hw_arch_setup_script() { echo "$HW_DIR/arm64/setup.sh"; }
 
@@ -83,7 +85,7 @@ hw_arch_qemu_cmd() {
         -M virt -cpu cortex-a57 -m 1024 -smp 2 \
         -nographic -no-reboot -nic none \
         -kernel "$1" -initrd "$2" -append "$3" \
-        -device edu \
+        -device "edu,dma_mask=$HW_ARCH_EDU_DMA_MASK" \
         -object "memory-backend-file,id=m,size=1M,share=on,mem-path=$4" \
         -device ivshmem-plain,memdev=m
     if [ "$(hw_arch_exit_channel)" = status-code ]; then

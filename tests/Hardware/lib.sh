@@ -18,7 +18,8 @@
 #                                 print the qemu argv, one argument per line
 #   hw_arch_exit_channel          print "status-code" if QEMU's exit code carries the guest's
 #                                 status s as (s<<1)|1 (isa-debug-exit, semihosting), else "console"
-# and may set HW_ARCH_BOOT_MARGIN (seconds allowed for boot + poweroff; default 60).
+# and may set HW_ARCH_BOOT_MARGIN (seconds allowed for boot + poweroff; default 60) and HW_ARCH_EDU_DMA_MASK (edu's
+# dma_mask property, when the default 28 bits cannot reach guest RAM; passed to the payload as IOSYS_EDU_DMA_MASK).
 
 HW_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HW_REPO=$(cd "$HW_DIR/../.." && pwd)

@@ -86,6 +86,8 @@ fi
 MARGIN=${HW_ARCH_BOOT_MARGIN:-60}
 if [ "$TIMEOUT" -gt $((MARGIN + 10)) ]; then GUEST_TIMEOUT=$((TIMEOUT - MARGIN)); else GUEST_TIMEOUT=$((TIMEOUT / 2)); fi
 
+if [ -n "${HW_ARCH_EDU_DMA_MASK:-}" ]; then ENVARGS+=(--env "IOSYS_EDU_DMA_MASK=$HW_ARCH_EDU_DMA_MASK"); fi
+
 INITRD=$RUNDIR/initrd.gz
 hw_log "building initramfs from $PAYLOAD"
 bash "$HW_DIR/build-initramfs.sh" --arch "$HW_ARCH" --payload "$PAYLOAD" --output "$INITRD" \

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace IoSys.Tests.Support;
 
 /// <summary>Whether a recorded backend access read or wrote.</summary>
@@ -24,7 +22,7 @@ public readonly record struct IoAccess(long Offset, int Width, IoDirection Direc
 /// direction and value. A call outside the region is a library bug: it throws <see cref="BackendMisuseException"/>
 /// (never an <see cref="IoAccessException"/>, so tests cannot mistake it for a refused access).
 /// </summary>
-public sealed class RecordingBackend : IIoBackend
+public sealed class RecordingBackend : IoBackend
 {
     private readonly List<IoAccess> _accesses = [];
 
@@ -39,39 +37,20 @@ public sealed class RecordingBackend : IIoBackend
     /// <summary>Forgets the recorded calls (the bytes stay).</summary>
     public void ClearLog() => _accesses.Clear();
 
-    byte IIoCapable<byte>.IoRead(long offset) => Read<byte>(offset);
-
-    ushort IIoCapable<ushort>.IoRead(long offset) => Read<ushort>(offset);
-
-    uint IIoCapable<uint>.IoRead(long offset) => Read<uint>(offset);
-
-    ulong IIoCapable<ulong>.IoRead(long offset) => Read<ulong>(offset);
-
-    void IIoCapable<byte>.IoWrite(long offset, byte value) => Write(offset, value);
-
-    void IIoCapable<ushort>.IoWrite(long offset, ushort value) => Write(offset, value);
-
-    void IIoCapable<uint>.IoWrite(long offset, uint value) => Write(offset, value);
-
-    void IIoCapable<ulong>.IoWrite(long offset, ulong value) => Write(offset, value);
-
-    private T Read<T>(long offset)
-        where T : unmanaged
+    protected override ulong Read(long offset, int width)
     {
-        int width = Unsafe.SizeOf<T>();
-        Span<byte> slot = Slot(offset, width);
-        T value = Unsafe.ReadUnaligned<T>(ref slot[0]);
-        _accesses.Add(new IoAccess(offset, width, IoDirection.Read, Zext(slot)));
+        ulong value = Zext(Slot(offset, width));
+        _accesses.Add(new IoAccess(offset, width, IoDirection.Read, value));
         return value;
     }
 
-    private void Write<T>(long offset, T value)
-        where T : unmanaged
+    protected override void Write(long offset, int width, ulong value)
     {
-        int width = Unsafe.SizeOf<T>();
-        Span<byte> slot = Slot(offset, width);
-        Unsafe.WriteUnaligned(ref slot[0], value);
-        _accesses.Add(new IoAccess(offset, width, IoDirection.Write, Zext(slot)));
+        // Host byte order, like RAM: the low `width` bytes of the little- or big-endian ulong.
+        Span<byte> wide = stackalloc byte[8];
+        BitConverter.TryWriteBytes(wide, value);
+        (BitConverter.IsLittleEndian ? wide[..width] : wide[(8 - width)..]).CopyTo(Slot(offset, width));
+        _accesses.Add(new IoAccess(offset, width, IoDirection.Write, value));
     }
 
     private Span<byte> Slot(long offset, int width)
@@ -88,7 +67,7 @@ public sealed class RecordingBackend : IIoBackend
     {
         Span<byte> wide = stackalloc byte[8];
         wide.Clear();
-        bytes.CopyTo(wide);
+        bytes.CopyTo(BitConverter.IsLittleEndian ? wide : wide[(8 - bytes.Length)..]);
         return BitConverter.ToUInt64(wide);
     }
 }
