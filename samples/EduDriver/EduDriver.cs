@@ -6,11 +6,12 @@ namespace IoSys.Samples.Edu;
 
 /// <summary>
 /// A user-space driver for QEMU's <c>edu</c> device, written once against <see cref="IoSysMap"/>: the same code runs on
-/// BAR0 of the real device (a PCI BAR or UIO map) and on <see cref="SimulatedDevice.Map"/>. Offsets come from
-/// <see cref="EduRegisters"/>.
+/// BAR0 of the real device (a PCI BAR or UIO map) and on <see cref="SimulatedDevice.Map"/>. Its registers are the
+/// generated <see cref="EduRegisterBlock"/>, the declaration the simulated device is built from: typed fields instead
+/// of shifts and masks, e.g. <c>EduRegisterBlock.Status.Read(Registers).Computing</c>.
 /// </summary>
 /// <remarks>
-/// The driver reaches the device through a known-size window (<see cref="EduBar"/>) that carries edu's width rules,
+/// The driver reaches the device through a known-size window (<see cref="EduRegisterBlock"/>) that carries edu's width rules,
 /// so a 1-byte or 8-byte access where edu takes only 4 bytes throws <see cref="IoAccessException"/> even on a BAR
 /// opened without rules. Not thread-safe: one operation at a time, as the device has one set of registers.
 /// </remarks>
@@ -23,11 +24,11 @@ public sealed class EduDriver
     public EduDriver(IoSysMap bar0)
     {
         ArgumentNullException.ThrowIfNull(bar0);
-        Registers = bar0.AsKnownSize<EduBar>();
+        Registers = bar0.AsKnownSize<EduRegisterBlock>();
     }
 
     /// <summary>The window the driver accesses the device through: 1 MiB with edu's width rules.</summary>
-    public IoSysMap<EduBar> Registers { get; }
+    public IoSysMap<EduRegisterBlock> Registers { get; }
 
     /// <summary>
     /// How long to sleep between status reads while polling. Default 1 ms (sleeps are no finer than that); zero spins,
@@ -37,20 +38,29 @@ public sealed class EduDriver
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The raw identification register.</summary>
-    public uint Identification => Registers.Read32(EduRegisters.Identification);
+    public uint Identification => EduRegisterBlock.Identification.Read(Registers).Raw;
 
-    /// <summary>The interrupt status register (<see cref="IrqFactorial"/>, <see cref="IrqDma"/>, bits raised by software).</summary>
-    public uint InterruptStatus => Registers.Read32(EduRegisters.InterruptStatus);
+    /// <summary>
+    /// The raw interrupt status register: <see cref="FactorialInterrupt"/>, <see cref="DmaInterrupt"/> and bits raised
+    /// by software.
+    /// </summary>
+    public uint InterruptStatus => EduRegisterBlock.InterruptStatus.Read(Registers).Raw;
+
+    /// <summary>The interrupt status bit the device raises when a factorial is done (<see cref="EduRegisterBlock.InterruptStatus.FactorialDone"/>).</summary>
+    public static uint FactorialInterrupt { get; } = default(EduRegisterBlock.InterruptStatus).WithFactorialDone(true).Raw;
+
+    /// <summary>The interrupt status bit the device raises when a DMA transfer is done (<see cref="EduRegisterBlock.InterruptStatus.DmaDone"/>).</summary>
+    public static uint DmaInterrupt { get; } = default(EduRegisterBlock.InterruptStatus).WithDmaDone(true).Raw;
 
     /// <summary>Checks the identification register and returns the device's version.</summary>
     /// <returns>Major and minor version.</returns>
     /// <exception cref="EduDriverException">The register does not identify an edu device.</exception>
     public (int Major, int Minor) Identify()
     {
-        uint id = Identification;
-        return IsEdu(id)
-            ? (MajorVersion(id), MinorVersion(id))
-            : throw new EduDriverException(string.Create(CultureInfo.InvariantCulture, $"Not an edu device: identification 0x{id:x8}."));
+        EduRegisterBlock.Identification id = EduRegisterBlock.Identification.Read(Registers);
+        return id.IsEdu
+            ? (id.Major, id.Minor)
+            : throw new EduDriverException(string.Create(CultureInfo.InvariantCulture, $"Not an edu device: identification 0x{id.Raw:x8}."));
     }
 
     /// <summary>Writes <paramref name="value"/> to the liveness register and returns what it reads back (edu: its inverse).</summary>
@@ -58,8 +68,8 @@ public sealed class EduDriver
     /// <returns>The value read back.</returns>
     public uint CheckLiveness(uint value)
     {
-        Registers.Write32(Liveness, value);
-        return Registers.Read32(Liveness);
+        EduRegisterBlock.Liveness.Write(Registers, default(EduRegisterBlock.Liveness).WithValue(value));
+        return EduRegisterBlock.Liveness.Read(Registers).Value;
     }
 
     /// <summary>Computes n! on the device, polling the status register until the device is done.</summary>
@@ -70,9 +80,9 @@ public sealed class EduDriver
     public uint ComputeFactorial(uint n, TimeSpan timeout)
     {
         WaitUntilIdle(timeout); // A write while computing would be ignored.
-        Registers.Write32(Factorial, n);
+        EduRegisterBlock.Factorial.Write(Registers, default(EduRegisterBlock.Factorial).WithValue(n));
         WaitUntilIdle(timeout);
-        return Registers.Read32(Factorial);
+        return EduRegisterBlock.Factorial.Read(Registers).Value;
     }
 
     /// <summary>Asynchronous <see cref="ComputeFactorial(uint, TimeSpan)"/>: polls with <see cref="IoSysMap.PollAsync{T}"/>.</summary>
@@ -83,15 +93,16 @@ public sealed class EduDriver
     /// <exception cref="IoPollTimeoutException">The device stayed busy.</exception>
     public async Task<uint> ComputeFactorialAsync(uint n, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        await Registers.PollAsync<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval, cancellationToken).ConfigureAwait(false);
-        Registers.Write32(Factorial, n);
-        await Registers.PollAsync<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval, cancellationToken).ConfigureAwait(false);
-        return Registers.Read32(Factorial);
+        await WaitUntilIdleAsync(timeout, cancellationToken).ConfigureAwait(false);
+        EduRegisterBlock.Factorial.Write(Registers, default(EduRegisterBlock.Factorial).WithValue(n));
+        await WaitUntilIdleAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return EduRegisterBlock.Factorial.Read(Registers).Value;
     }
 
     /// <summary>
     /// Computes n! on the device and waits for its interrupt instead of polling: enables the factorial interrupt
-    /// (status bit 7), starts, waits, checks and acknowledges <see cref="IrqFactorial"/>, then disables it again.
+    /// (<see cref="EduRegisterBlock.Status.IrqOnFactorial"/>), starts, waits, checks and acknowledges
+    /// <see cref="FactorialInterrupt"/>, then disables it again.
     /// </summary>
     /// <param name="n">The operand.</param>
     /// <param name="interrupts">The device's interrupt.</param>
@@ -103,26 +114,29 @@ public sealed class EduDriver
         ArgumentNullException.ThrowIfNull(interrupts);
         WaitUntilIdle(timeout);
         interrupts.Enable();
-        Registers.Write32(Status, StatusIrqOnFactorial);
+        EduRegisterBlock.Status.Update(Registers, static s => s.WithIrqOnFactorial(true));
         try
         {
-            Registers.Write32(Factorial, n);
-            WaitForInterrupt(IrqFactorial, interrupts, timeout);
-            return Registers.Read32(Factorial);
+            EduRegisterBlock.Factorial.Write(Registers, default(EduRegisterBlock.Factorial).WithValue(n));
+            WaitForInterrupt(FactorialInterrupt, interrupts, timeout);
+            return EduRegisterBlock.Factorial.Read(Registers).Value;
         }
         finally
         {
-            Registers.Write32(Status, 0);
+            EduRegisterBlock.Status.Update(Registers, static s => s.WithIrqOnFactorial(false));
         }
     }
 
-    /// <summary>Raises interrupt status bits by software (register 0x60).</summary>
+    /// <summary>Raises interrupt status bits by software (<see cref="EduRegisterBlock.InterruptRaise"/>, 0x60).</summary>
     /// <param name="bits">The bits to set in the interrupt status.</param>
-    public void RaiseInterrupt(uint bits) => Registers.Write32(InterruptRaise, bits);
+    public void RaiseInterrupt(uint bits) => EduRegisterBlock.InterruptRaise.Write(Registers, new EduRegisterBlock.InterruptRaise(bits));
 
-    /// <summary>Clears interrupt status bits (register 0x64); the interrupt is deasserted when none is left.</summary>
+    /// <summary>
+    /// Clears interrupt status bits (<see cref="EduRegisterBlock.InterruptAcknowledge"/>, 0x64); the interrupt is
+    /// deasserted when none is left.
+    /// </summary>
     /// <param name="bits">The bits to clear.</param>
-    public void AcknowledgeInterrupt(uint bits) => Registers.Write32(InterruptAcknowledge, bits);
+    public void AcknowledgeInterrupt(uint bits) => EduRegisterBlock.InterruptAcknowledge.Write(Registers, new EduRegisterBlock.InterruptAcknowledge(bits));
 
     /// <summary>
     /// Waits until the interrupt status has any of <paramref name="bits"/>, sleeping on <paramref name="interrupts"/>;
@@ -198,23 +212,37 @@ public sealed class EduDriver
         }
 
         // The device ignores register writes while a transfer runs.
-        Registers.Poll<ulong>(DmaCommand, static c => (c & DmaStart) == 0, timeout, PollInterval);
+        WaitUntilNoTransfer(timeout);
         ulong device = DmaBufferAddress + (ulong)deviceOffset;
-        Registers.Write64(DmaSource, toRam ? device : busAddress);
-        Registers.Write64(DmaDestination, toRam ? busAddress : device);
-        Registers.Write64(DmaCount, (ulong)count);
+        EduRegisterBlock.DmaSource.Write(Registers, default(EduRegisterBlock.DmaSource).WithAddress(toRam ? device : busAddress));
+        EduRegisterBlock.DmaDestination.Write(Registers, default(EduRegisterBlock.DmaDestination).WithAddress(toRam ? busAddress : device));
+        EduRegisterBlock.DmaCount.Write(Registers, default(EduRegisterBlock.DmaCount).WithBytes((ulong)count));
         interrupts?.Enable();
-        Registers.Write64(DmaCommand, DmaCommandValue(toRam, interrupt: interrupts is not null));
+        EduRegisterBlock.DmaCommand.Write(Registers, default(EduRegisterBlock.DmaCommand)
+            .WithStart(true)
+            .WithDirection(toRam ? EduDmaDirection.ToRam : EduDmaDirection.ToDevice)
+            .WithIrqOnDone(interrupts is not null));
         if (interrupts is null)
         {
-            Registers.Poll<ulong>(DmaCommand, static c => (c & DmaStart) == 0, timeout, PollInterval);
+            WaitUntilNoTransfer(timeout);
         }
         else
         {
-            WaitForInterrupt(IrqDma, interrupts, timeout);
+            WaitForInterrupt(DmaInterrupt, interrupts, timeout);
         }
     }
 
+    // Polls read the raw register at its offset; the predicates look at it through the generated fields.
+    private static bool IsIdle(uint status) => !new EduRegisterBlock.Status(status).Computing;
+
+    private static bool IsNotTransferring(ulong command) => !new EduRegisterBlock.DmaCommand(command).Start;
+
     private void WaitUntilIdle(TimeSpan timeout) =>
-        Registers.Poll<uint>(Status, static s => (s & StatusComputing) == 0, timeout, PollInterval);
+        Registers.Poll<uint>(EduRegisterBlock.Status.Offset, IsIdle, timeout, PollInterval);
+
+    private Task<uint> WaitUntilIdleAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Registers.PollAsync<uint>(EduRegisterBlock.Status.Offset, IsIdle, timeout, PollInterval, cancellationToken);
+
+    private void WaitUntilNoTransfer(TimeSpan timeout) =>
+        Registers.Poll<ulong>(EduRegisterBlock.DmaCommand.Offset, IsNotTransferring, timeout, PollInterval);
 }

@@ -176,7 +176,7 @@ public static class EduDriverScenarios
     public static void Identify(EduScenarioContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Expect("identification", IdentificationValue, context.Driver.Identification);
+        Expect("identification", EduRegisterBlock.Identification.ResetValue.Raw, context.Driver.Identification);
         (int major, int minor) = context.Driver.Identify();
         Expect("version", "1.0", $"{major}.{minor}");
     }
@@ -245,13 +245,14 @@ public static class EduDriverScenarios
     public static void CheckedWidthsRefused(EduScenarioContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        IoSysMap map = context.Driver.Registers;
-        map.Write64(DmaCount, 0x40);
-        ExpectRefused("1-byte read at 0x00", () => map.Read8(Identification));
-        ExpectRefused("8-byte read at 0x08", () => map.Read64(Factorial));
-        ExpectRefused("2-byte write at 0x90", () => map.Write16(DmaCount, 0x1234));
+        IoSysMap<EduRegisterBlock> regs = context.Driver.Registers;
+        IoSysMap map = regs; // Untyped: the wrong widths below are made on purpose.
+        EduRegisterBlock.DmaCount.Write(regs, default(EduRegisterBlock.DmaCount).WithBytes(0x40));
+        ExpectRefused("1-byte read at 0x00", () => map.Read8(EduRegisterBlock.Identification.Offset));
+        ExpectRefused("8-byte read at 0x08", () => map.Read64(EduRegisterBlock.Factorial.Offset));
+        ExpectRefused("2-byte write at 0x90", () => map.Write16(EduRegisterBlock.DmaCount.Offset, 0x1234));
         ExpectRefused("4-byte bulk read at 0x00 with 1-byte accesses", () => map.ReadBytes(0, new byte[4], AccessWidths.Bits8));
-        Expect("DMA count after the refused write", 0x40UL, map.Read64(DmaCount));
+        Expect("DMA count after the refused write", 0x40UL, EduRegisterBlock.DmaCount.Read(regs).Bytes);
     }
 
     /// <summary>
@@ -264,13 +265,14 @@ public static class EduDriverScenarios
     public static void RawWideAccessBelow0x80(EduScenarioContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        IoSysMap map = context.Driver.Registers;
-        Expect("raw 8-byte read at 0x08", ulong.MaxValue, UnsafeIoSysMap.Read64(map, Factorial));
-        Expect("raw 8-byte read at 0x00", ulong.MaxValue, UnsafeIoSysMap.Read64(map, Identification));
+        IoSysMap<EduRegisterBlock> regs = context.Driver.Registers;
+        IoSysMap map = regs;
+        Expect("raw 8-byte read at 0x08", ulong.MaxValue, UnsafeIoSysMap.Read64(map, EduRegisterBlock.Factorial.Offset));
+        Expect("raw 8-byte read at 0x00", ulong.MaxValue, UnsafeIoSysMap.Read64(map, EduRegisterBlock.Identification.Offset));
         context.Driver.CheckLiveness(0x1111_1111);
-        UnsafeIoSysMap.Write64(map, Identification, 0);
-        Expect("identification after a raw 8-byte write", EduRegisters.IdentificationValue, map.Read32(Identification));
-        Expect("liveness after a raw 8-byte write over it", ~0x1111_1111u, map.Read32(EduRegisters.Liveness));
+        UnsafeIoSysMap.Write64(map, EduRegisterBlock.Identification.Offset, 0);
+        Expect("identification after a raw 8-byte write", EduRegisterBlock.Identification.ResetValue.Raw, EduRegisterBlock.Identification.Read(regs).Raw);
+        Expect("liveness after a raw 8-byte write over it", ~0x1111_1111u, EduRegisterBlock.Liveness.Read(regs).Value);
     }
 
     /// <summary>DMA registers read back what was written at 8 bytes; a 4-byte write zero-extends; the upper half is not a register.</summary>
@@ -278,19 +280,20 @@ public static class EduDriverScenarios
     public static void DmaRegisters(EduScenarioContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        IoSysMap map = context.Driver.Registers;
-        map.Write64(DmaSource, 0x0123_4567_89ab_cdef);
-        Expect("DMA source after an 8-byte write", 0x0123_4567_89ab_cdefUL, map.Read64(DmaSource));
-        Expect("DMA source, 4-byte read", 0x89ab_cdefu, map.Read32(DmaSource));
-        map.Write32(DmaSource, 0x1000);
-        Expect("DMA source after a 4-byte write", 0x1000UL, map.Read64(DmaSource));
-        Expect("4-byte read at 0x84 (not a register)", 0xffff_ffffu, map.Read32(DmaSource + 4));
-        map.Write64(DmaDestination, 0x40000);
-        map.Write64(DmaCount, 16);
-        Expect("DMA destination", 0x40000UL, map.Read64(DmaDestination));
-        Expect("DMA count", 16UL, map.Read64(DmaCount));
-        map.Write64(DmaCommand, DmaToRam); // Without the start bit: ignored.
-        Expect("DMA command after a write without the start bit", 0UL, map.Read64(DmaCommand) & DmaStart);
+        IoSysMap<EduRegisterBlock> regs = context.Driver.Registers;
+        IoSysMap map = regs; // 4-byte accesses to the 8-byte registers, at their offsets, on purpose.
+        EduRegisterBlock.DmaSource.Write(regs, default(EduRegisterBlock.DmaSource).WithAddress(0x0123_4567_89ab_cdef));
+        Expect("DMA source after an 8-byte write", 0x0123_4567_89ab_cdefUL, EduRegisterBlock.DmaSource.Read(regs).Address);
+        Expect("DMA source, 4-byte read", 0x89ab_cdefu, map.Read32(EduRegisterBlock.DmaSource.Offset));
+        map.Write32(EduRegisterBlock.DmaSource.Offset, 0x1000);
+        Expect("DMA source after a 4-byte write", 0x1000UL, EduRegisterBlock.DmaSource.Read(regs).Address);
+        Expect("4-byte read at 0x84 (not a register)", 0xffff_ffffu, map.Read32(EduRegisterBlock.DmaSource.Offset + 4));
+        EduRegisterBlock.DmaDestination.Write(regs, default(EduRegisterBlock.DmaDestination).WithAddress(DmaBufferAddress));
+        EduRegisterBlock.DmaCount.Write(regs, default(EduRegisterBlock.DmaCount).WithBytes(16));
+        Expect("DMA destination", DmaBufferAddress, EduRegisterBlock.DmaDestination.Read(regs).Address);
+        Expect("DMA count", 16UL, EduRegisterBlock.DmaCount.Read(regs).Bytes);
+        EduRegisterBlock.DmaCommand.Write(regs, default(EduRegisterBlock.DmaCommand).WithDirection(EduDmaDirection.ToRam)); // Without the start bit: ignored.
+        Expect("DMA command's start bit after a write without it", false, EduRegisterBlock.DmaCommand.Read(regs).Start);
     }
 
     /// <summary>A factorial completed by interrupt: the factorial bit is raised, then acknowledged.</summary>
@@ -300,8 +303,8 @@ public static class EduDriverScenarios
         ArgumentNullException.ThrowIfNull(context);
         IEduInterrupts interrupts = context.Interrupts ?? throw new EduScenarioFailedException("factorial-interrupt needs interrupts.");
         Expect("7! by interrupt", FactorialOf(7), context.Driver.ComputeFactorialWithInterrupt(7, interrupts, context.Timeout));
-        Expect("factorial interrupt bit after acknowledging", 0u, context.Driver.InterruptStatus & IrqFactorial);
-        Expect("status after the interrupt factorial", 0u, context.Driver.Registers.Read32(Status));
+        Expect("factorial interrupt bit after acknowledging", 0u, context.Driver.InterruptStatus & EduDriver.FactorialInterrupt);
+        Expect("status after the interrupt factorial", 0u, EduRegisterBlock.Status.Read(context.Driver.Registers).Raw);
     }
 
     /// <summary>A software-raised interrupt is delivered; acknowledging clears it.</summary>
@@ -395,7 +398,7 @@ public static class EduDriverScenarios
 
         if (interrupts is not null)
         {
-            Expect("DMA interrupt bit after acknowledging", 0u, context.Driver.InterruptStatus & IrqDma);
+            Expect("DMA interrupt bit after acknowledging", 0u, context.Driver.InterruptStatus & EduDriver.DmaInterrupt);
         }
     }
 

@@ -45,6 +45,7 @@ public sealed class RegisterGenerator : IIncrementalGenerator
 internal static class RegisterEmitter
 {
     private const string IIoKnownSizeName = "global::IoSys.IIoKnownSize";
+    private const string AccessType = "global::IoSys.Registers.RegisterAccess";
     private static readonly string[] AccessNames = ["RO", "WO", "RW", "W1C"];
 
     public static string Emit(BlockModel block)
@@ -144,6 +145,12 @@ internal static class RegisterEmitter
         }
 
         w.Line();
+        w.Line($"/// <summary>Width of the register in bits: each access the generated code makes is one {r.Width}-bit access.</summary>");
+        w.Line($"public const int Width = {r.Width};");
+        w.Line();
+        w.Line($"/// <summary>How software may access the register ({AccessName(r.Access)}).</summary>");
+        w.Line($"public const {AccessType} Access = {AccessValue(r.Access)};");
+        w.Line();
         w.Line("/// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>");
         w.Line($"public const {raw} ReservedMask = {Hex(widthMask & ~used)}{(raw == "ulong" ? "UL" : raw == "uint" ? "u" : string.Empty)};");
         w.Line();
@@ -198,7 +205,7 @@ internal static class RegisterEmitter
             if (r.CanRead)
             {
                 w.Line();
-                w.Line($"/// <summary>Reads the register ({AccessNames[r.Access]}) with one {r.Width}-bit access.</summary>");
+                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
                 w.Line("/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>");
                 Doc(w, indexDoc);
                 w.Line("/// <returns>The value read.</returns>");
@@ -211,7 +218,7 @@ internal static class RegisterEmitter
                 w.Line();
                 w.Line(r.Access == RegisterModel.AccessW1C
                     ? $"/// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one {r.Width}-bit access.</summary>"
-                    : $"/// <summary>Writes the register ({AccessNames[r.Access]}) with one {r.Width}-bit access.</summary>");
+                    : $"/// <summary>Writes the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
                 w.Line("/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>");
                 Doc(w, indexDoc);
                 w.Line("/// <param name=\"value\">The value to write.</param>");
@@ -327,6 +334,12 @@ internal static class RegisterEmitter
             w.Line($"{f.Accessibility} {n} With{f.Name}({f.Type} value) => new(unchecked({cast}(({rawAsCalc} & {notM}) | ({value} & {m}))));");
         }
     }
+
+    private static string AccessName(int access) =>
+        access >= 0 && access < AccessNames.Length ? AccessNames[access] : access.ToString(CultureInfo.InvariantCulture);
+
+    private static string AccessValue(int access) =>
+        access >= 0 && access < AccessNames.Length ? AccessType + "." + AccessNames[access] : "(" + AccessType + ")" + access.ToString(CultureInfo.InvariantCulture);
 
     private static void Doc(Writer w, string line)
     {

@@ -158,7 +158,7 @@ internal static class RegisterModelBuilder
                 continue;
             }
 
-            FieldModel field = ReadField(property, bits, width, problems);
+            FieldModel field = ReadField(property, bits, width, count > 1, problems);
             if (field.Valid)
             {
                 ulong mask = Mask(field.High, field.Low);
@@ -176,7 +176,17 @@ internal static class RegisterModelBuilder
         return new RegisterModel(type.Name, type.IsReadOnly, offset, access, width, reset, count, stride, new(fields.ToImmutable()));
     }
 
-    private static FieldModel ReadField(IPropertySymbol property, AttributeData bits, int registerWidth, List<DeclarationProblem>? problems)
+    /// <summary>Names of the members the generator adds to every register: a field cannot have them.</summary>
+    private static readonly HashSet<string> GeneratedNames = new(StringComparer.Ordinal)
+    {
+        "Offset", "Width", "Access", "ReservedMask", "Raw", "ResetValue", "Read", "Write", "Update",
+        "Equals", "GetHashCode", "ToString",
+    };
+
+    /// <summary>The names the generator adds to register arrays only.</summary>
+    private static readonly HashSet<string> GeneratedArrayNames = new(StringComparer.Ordinal) { "Count", "Stride", "OffsetOf" };
+
+    private static FieldModel ReadField(IPropertySymbol property, AttributeData bits, int registerWidth, bool isArray, List<DeclarationProblem>? problems)
     {
         Location? location = Where(bits, property);
         int high, low;
@@ -205,6 +215,11 @@ internal static class RegisterModelBuilder
         if (!property.IsPartialDefinition() || property.IsStatic || property.GetMethod is null || property.SetMethod is not null)
         {
             Problem(Descriptors.InvalidRegister, "a field must be a partial, non-static, get-only property: 'public partial T Name { get; }'", FirstLocation(property));
+        }
+
+        if (GeneratedNames.Contains(property.Name) || (isArray && GeneratedArrayNames.Contains(property.Name)))
+        {
+            Problem(Descriptors.InvalidField, $"the name '{property.Name}' is used by the generated register code; rename the field", FirstLocation(property));
         }
 
         (FieldKind kind, int typeBits) = Classify(property.Type);

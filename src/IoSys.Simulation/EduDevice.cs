@@ -1,4 +1,6 @@
+using IoSys.Registers;
 using static IoSys.Simulation.EduRegisters;
+using Edu = IoSys.Simulation.EduRegisterBlock;
 
 namespace IoSys.Simulation;
 
@@ -21,15 +23,17 @@ public sealed record EduDeviceOptions : SimulatedDeviceOptions
 /// <summary>
 /// A model of QEMU's <c>edu</c> educational PCI device (QEMU <c>docs/specs/edu.rst</c>, <c>hw/misc/edu.c</c>): BAR0 as a
 /// 1 MiB I/O-memory <see cref="SimulatedDevice.Map"/> with edu's width rules (<see cref="EduRegisters.WidthRules"/>).
+/// Every register's offset, width, access kind and reset value come from the generated <see cref="EduRegisterBlock"/>,
+/// the same declaration drivers use; this class adds only the behaviour.
 /// </summary>
 /// <remarks>
 /// <para>Modelled: identification; liveness inversion; factorial computed on the device's clock with the computing
 /// bit held for <see cref="EduDeviceOptions.FactorialTime"/> (writes while computing ignored; interrupt
-/// <see cref="EduRegisters.IrqFactorial"/> if status bit 7 is set); interrupt status, raise and acknowledge, driving
-/// <see cref="Interrupt"/>; DMA between the 4 KiB device buffer at device address 0x40000 and
-/// <see cref="SystemMemory"/>, taking <see cref="EduDeviceOptions.DmaTime"/> (DMA registers ignore writes while a
-/// transfer runs; interrupt <see cref="EduRegisters.IrqDma"/> if requested). Unbacked offsets and write-only registers
-/// read all ones.</para>
+/// <see cref="EduRegisterBlock.InterruptStatus.FactorialDone"/> if <see cref="EduRegisterBlock.Status.IrqOnFactorial"/>
+/// is set); interrupt status, raise and acknowledge, driving <see cref="Interrupt"/>; DMA between the 4 KiB device
+/// buffer at device address 0x40000 and <see cref="SystemMemory"/>, taking <see cref="EduDeviceOptions.DmaTime"/>
+/// (DMA registers ignore writes while a transfer runs; interrupt <see cref="EduRegisterBlock.InterruptStatus.DmaDone"/>
+/// if requested). Unbacked offsets and write-only registers read all ones.</para>
 /// <para>Refused accesses (reachable through <see cref="UnsafeIoSysMap"/>) behave as on QEMU: an 8-byte access below
 /// 0x80 reads all ones and writes nothing (edu's own check); a 1- or 2-byte access reads 0 and writes nothing (QEMU's
 /// memory core refuses accesses narrower than edu's minimum). Differences: a misaligned access reads all ones here,
@@ -47,7 +51,7 @@ public sealed class EduDevice : SimulatedDevice
     /// <summary>Creates the device, in its reset state.</summary>
     /// <param name="options">Timings, clock, strictness and system memory. Default: <see cref="EduDeviceOptions"/>'s defaults.</param>
     public EduDevice(EduDeviceOptions? options = null)
-        : base("edu", BarSize, AccessWidths.All, EduRegisters.WidthRules, options ?? new EduDeviceOptions())
+        : base("edu", Edu.Size, AccessWidths.All, EduRegisters.WidthRules, options ?? new EduDeviceOptions())
     {
         options ??= new EduDeviceOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FactorialTime, TimeSpan.Zero);
@@ -58,32 +62,38 @@ public sealed class EduDevice : SimulatedDevice
         SystemMemory = options.SystemMemory ?? new SimulatedSystemMemory();
         DmaBuffer = IoSysMap.FromArray(_dmaBuffer);
 
-        AddRegister(new RegisterSpec("ID", Identification, 4) { Access = RegisterAccess.ReadOnly, ResetValue = IdentificationValue });
-        AddRegister(new RegisterSpec("LIVENESS", Liveness, 4) { OnWrite = static (_, written) => ~written });
-        AddRegister(new RegisterSpec("FACTORIAL", Factorial, 4) { OnWrite = StartFactorial });
-        AddRegister(new RegisterSpec("STATUS", Status, 4)
+        // Where each register is, how wide, its access kind and reset value: from the generated block. Below, only
+        // what the device does with accesses.
+        AddRegister(Spec("ID", Edu.Identification.Offset, Edu.Identification.Width, Edu.Identification.Access, Edu.Identification.ResetValue.Raw));
+        AddRegister(Spec("LIVENESS", Edu.Liveness.Offset, Edu.Liveness.Width, Edu.Liveness.Access, Edu.Liveness.ResetValue.Raw) with
+        {
+            OnWrite = static (_, written) => ~written,
+        });
+        AddRegister(Spec("FACTORIAL", Edu.Factorial.Offset, Edu.Factorial.Width, Edu.Factorial.Access, Edu.Factorial.ResetValue.Raw) with
+        {
+            OnWrite = StartFactorial,
+        });
+        AddRegister(Spec("STATUS", Edu.Status.Offset, Edu.Status.Width, Edu.Status.Access, Edu.Status.ResetValue.Raw) with
         {
             // Only the interrupt-enable bit is writable; the computing bit belongs to the device.
-            OnWrite = static (current, written) => (current & StatusComputing) | (written & StatusIrqOnFactorial),
+            OnWrite = static (current, written) =>
+                new Edu.Status((uint)current).WithIrqOnFactorial(new Edu.Status((uint)written).IrqOnFactorial).Raw,
         });
-        AddRegister(new RegisterSpec("IRQ_STATUS", InterruptStatus, 4) { Access = RegisterAccess.ReadOnly });
-        AddRegister(new RegisterSpec("IRQ_RAISE", InterruptRaise, 4)
+        AddRegister(Spec("IRQ_STATUS", Edu.InterruptStatus.Offset, Edu.InterruptStatus.Width, Edu.InterruptStatus.Access, Edu.InterruptStatus.ResetValue.Raw));
+        AddRegister(Spec("IRQ_RAISE", Edu.InterruptRaise.Offset, Edu.InterruptRaise.Width, Edu.InterruptRaise.Access, Edu.InterruptRaise.ResetValue.Raw) with
         {
-            Access = RegisterAccess.WriteOnly,
-            OnWrite = (_, written) => { SetInterruptStatus(Peek(InterruptStatus) | written); return 0; },
+            OnWrite = (_, written) => { SetInterruptStatus(InterruptBits | (uint)written); return 0; },
         });
-        AddRegister(new RegisterSpec("IRQ_ACK", InterruptAcknowledge, 4)
+        AddRegister(Spec("IRQ_ACK", Edu.InterruptAcknowledge.Offset, Edu.InterruptAcknowledge.Width, Edu.InterruptAcknowledge.Access, Edu.InterruptAcknowledge.ResetValue.Raw) with
         {
-            Access = RegisterAccess.WriteOnly,
-            OnWrite = (_, written) => { SetInterruptStatus(Peek(InterruptStatus) & ~written); return 0; },
+            OnWrite = (_, written) => { SetInterruptStatus(InterruptBits & ~(uint)written); return 0; },
         });
 
-        const AccessWidths dmaWidths = AccessWidths.Bits32 | AccessWidths.Bits64;
         Func<ulong, ulong, ulong> unlessRunning = (current, written) => IsDmaRunning ? current : written;
-        AddRegister(new RegisterSpec("DMA_SRC", DmaSource, 8) { Widths = dmaWidths, OnWrite = unlessRunning });
-        AddRegister(new RegisterSpec("DMA_DST", DmaDestination, 8) { Widths = dmaWidths, OnWrite = unlessRunning });
-        AddRegister(new RegisterSpec("DMA_CNT", DmaCount, 8) { Widths = dmaWidths, OnWrite = unlessRunning });
-        AddRegister(new RegisterSpec("DMA_CMD", DmaCommand, 8) { Widths = dmaWidths, OnWrite = StartDma });
+        AddRegister(Spec("DMA_SRC", Edu.DmaSource.Offset, Edu.DmaSource.Width, Edu.DmaSource.Access, Edu.DmaSource.ResetValue.Raw) with { OnWrite = unlessRunning });
+        AddRegister(Spec("DMA_DST", Edu.DmaDestination.Offset, Edu.DmaDestination.Width, Edu.DmaDestination.Access, Edu.DmaDestination.ResetValue.Raw) with { OnWrite = unlessRunning });
+        AddRegister(Spec("DMA_CNT", Edu.DmaCount.Offset, Edu.DmaCount.Width, Edu.DmaCount.Access, Edu.DmaCount.ResetValue.Raw) with { OnWrite = unlessRunning });
+        AddRegister(Spec("DMA_CMD", Edu.DmaCommand.Offset, Edu.DmaCommand.Width, Edu.DmaCommand.Access, Edu.DmaCommand.ResetValue.Raw) with { OnWrite = StartDma });
     }
 
     /// <summary>The device's interrupt line (INTx), as user space sees it through UIO.</summary>
@@ -95,11 +105,19 @@ public sealed class EduDevice : SimulatedDevice
     /// <summary>The device's 4 KiB DMA buffer (device address 0x40000) as system memory, to inspect or seed in tests.</summary>
     public IoSysMap DmaBuffer { get; }
 
-    /// <summary>Whether a factorial is being computed (status bit 0).</summary>
-    public bool IsComputing => (Peek(Status) & StatusComputing) != 0;
+    /// <summary>Whether a factorial is being computed (<see cref="EduRegisterBlock.Status.Computing"/>).</summary>
+    public bool IsComputing => StatusValue.Computing;
 
-    /// <summary>Whether a DMA transfer is running (command bit 0).</summary>
-    public bool IsDmaRunning => (Peek(DmaCommand) & DmaStart) != 0;
+    /// <summary>Whether a DMA transfer is running (<see cref="EduRegisterBlock.DmaCommand.Start"/>).</summary>
+    public bool IsDmaRunning => new Edu.DmaCommand(Peek(Edu.DmaCommand.Offset)).Start;
+
+    private Edu.Status StatusValue
+    {
+        get => new((uint)Peek(Edu.Status.Offset));
+        set => Poke(Edu.Status.Offset, value.Raw);
+    }
+
+    private uint InterruptBits => (uint)Peek(Edu.InterruptStatus.Offset);
 
     /// <summary>Resets every register, clears the DMA buffer, lowers the interrupt and drops work in progress.</summary>
     public override void Reset()
@@ -130,6 +148,16 @@ public sealed class EduDevice : SimulatedDevice
         }
     }
 
+    // A register of the generated block as the simulation declares it, from the block's constants. It accepts the
+    // widths the block's width rules allow at its offset, none wider than itself (an AccessWidths flag's value is its
+    // width in bytes): 4 bytes below 0x80; 4 or 8 for the 8-byte DMA registers.
+    private RegisterSpec Spec(string name, long offset, int widthInBits, RegisterAccess access, ulong reset)
+    {
+        int bytes = widthInBits / 8;
+        AccessWidths notWider = (AccessWidths)((bytes * 2) - 1);
+        return new RegisterSpec(name, offset, bytes) { Access = access, ResetValue = reset, Widths = Map.WidthsAt(offset, bytes) & notWider };
+    }
+
     private ulong StartFactorial(ulong current, ulong written)
     {
         if (IsComputing)
@@ -139,7 +167,7 @@ public sealed class EduDevice : SimulatedDevice
 
         uint n = (uint)written;
         long generation = _generation;
-        Poke(Status, Peek(Status) | StatusComputing);
+        StatusValue = StatusValue.WithComputing(true);
         Schedule(_factorialTime, () =>
         {
             if (generation != _generation)
@@ -147,12 +175,12 @@ public sealed class EduDevice : SimulatedDevice
                 return;
             }
 
-            Poke(Factorial, FactorialOf(n));
-            ulong status = Peek(Status) & ~(ulong)StatusComputing;
-            Poke(Status, status);
-            if ((status & StatusIrqOnFactorial) != 0)
+            Poke(Edu.Factorial.Offset, default(Edu.Factorial).WithValue(FactorialOf(n)).Raw);
+            Edu.Status status = StatusValue.WithComputing(false);
+            StatusValue = status;
+            if (status.IrqOnFactorial)
             {
-                SetInterruptStatus(Peek(InterruptStatus) | IrqFactorial);
+                SetInterruptStatus(new Edu.InterruptStatus(InterruptBits).WithFactorialDone(true).Raw);
             }
         });
         return n; // Until done, the register reads back the operand.
@@ -160,7 +188,7 @@ public sealed class EduDevice : SimulatedDevice
 
     private ulong StartDma(ulong current, ulong written)
     {
-        if ((written & DmaStart) == 0 || IsDmaRunning)
+        if (!new Edu.DmaCommand(written).Start || IsDmaRunning)
         {
             return current; // edu ignores commands without the start bit, and all writes while running.
         }
@@ -179,20 +207,22 @@ public sealed class EduDevice : SimulatedDevice
     // Under SyncRoot, when the transfer's time has passed.
     private void RunDma()
     {
-        ulong command = Peek(DmaCommand);
-        ulong count = Peek(DmaCount);
-        bool toRam = (command & DmaToRam) != 0;
-        ulong deviceAddress = toRam ? Peek(DmaSource) : Peek(DmaDestination);
-        ulong busAddress = (toRam ? Peek(DmaDestination) : Peek(DmaSource)) & DmaMask;
+        var command = new Edu.DmaCommand(Peek(Edu.DmaCommand.Offset));
+        ulong count = new Edu.DmaCount(Peek(Edu.DmaCount.Offset)).Bytes;
+        ulong source = new Edu.DmaSource(Peek(Edu.DmaSource.Offset)).Address;
+        ulong destination = new Edu.DmaDestination(Peek(Edu.DmaDestination.Offset)).Address;
+        bool toRam = command.Direction == EduDmaDirection.ToRam;
+        ulong deviceAddress = toRam ? source : destination;
+        ulong busAddress = (toRam ? destination : source) & DmaMask;
         if (deviceAddress < DmaBufferAddress || count > DmaBufferSize || deviceAddress - DmaBufferAddress > DmaBufferSize - count)
         {
-            RecordFault(new SimulatedBusFault(DmaCommand, 0, AccessDirection.Write,
+            RecordFault(new SimulatedBusFault(Edu.DmaCommand.Offset, 0, AccessDirection.Write,
                 $"DMA of {count} bytes at device address {SimulatedSystemMemory.Hex(deviceAddress)} is outside the device buffer " +
                 $"[{SimulatedSystemMemory.Hex(DmaBufferAddress)}, {SimulatedSystemMemory.Hex(DmaBufferAddress + DmaBufferSize)}); not performed"));
         }
         else if (!SystemMemory.TryResolve(busAddress, (long)count, out IoSysMap memory))
         {
-            RecordFault(new SimulatedBusFault(DmaCommand, 0, AccessDirection.Write,
+            RecordFault(new SimulatedBusFault(Edu.DmaCommand.Offset, 0, AccessDirection.Write,
                 $"DMA of {count} bytes at bus address {SimulatedSystemMemory.Hex(busAddress)} is outside simulated system memory; not performed"));
         }
         else
@@ -210,16 +240,16 @@ public sealed class EduDevice : SimulatedDevice
             memory.Dispose();
         }
 
-        Poke(DmaCommand, command & ~DmaStart);
-        if ((command & DmaIrqOnDone) != 0)
+        Poke(Edu.DmaCommand.Offset, command.WithStart(false).Raw);
+        if (command.IrqOnDone)
         {
-            SetInterruptStatus(Peek(InterruptStatus) | IrqDma);
+            SetInterruptStatus(new Edu.InterruptStatus(InterruptBits).WithDmaDone(true).Raw);
         }
     }
 
-    private void SetInterruptStatus(ulong value)
+    private void SetInterruptStatus(uint value)
     {
-        Poke(InterruptStatus, value);
+        Poke(Edu.InterruptStatus.Offset, value);
         Interrupt.SetLevel(value != 0);
     }
 }

@@ -1,20 +1,6 @@
+using IoSys.Registers;
+
 namespace IoSys.Simulation;
-
-/// <summary>What a register does with reads and writes.</summary>
-public enum RegisterAccess
-{
-    /// <summary>Reads return the stored value; writes store the written value.</summary>
-    ReadWrite,
-
-    /// <summary>Reads return the stored value; writes are dropped (strict devices throw).</summary>
-    ReadOnly,
-
-    /// <summary>Writes store; reads return what an unbacked offset returns (strict devices throw).</summary>
-    WriteOnly,
-
-    /// <summary>Reads return the stored value; writing 1 to a bit clears it, writing 0 leaves it (write-1-to-clear).</summary>
-    WriteOneToClear,
-}
 
 /// <summary>
 /// Declares one register of a <see cref="SimulatedDevice"/>: where it is, how wide, how it reacts to reads and
@@ -32,8 +18,19 @@ public enum RegisterAccess
 /// <param name="Width">Size of the stored value in bytes: 1, 2, 4 or 8.</param>
 public sealed record RegisterSpec(string Name, long Offset, int Width)
 {
-    /// <summary>What reads and writes do. Default: <see cref="RegisterAccess.ReadWrite"/>.</summary>
-    public RegisterAccess Access { get; init; } = RegisterAccess.ReadWrite;
+    /// <summary>
+    /// What reads and writes do, as the register generator's access kinds (so a generated register block's
+    /// <c>Access</c> constants can be passed as they are). Default: <see cref="RegisterAccess.RW"/>.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item><see cref="RegisterAccess.RW"/>: reads return the stored value; writes store the written value.</item>
+    /// <item><see cref="RegisterAccess.RO"/>: reads return the stored value; writes are dropped (strict devices throw).</item>
+    /// <item><see cref="RegisterAccess.WO"/>: writes store; reads return what an unbacked offset returns (strict devices throw).</item>
+    /// <item><see cref="RegisterAccess.W1C"/>: reads return the stored value; writing 1 to a bit clears it, writing 0 leaves it.</item>
+    /// </list>
+    /// </remarks>
+    public RegisterAccess Access { get; init; } = RegisterAccess.RW;
 
     /// <summary>The stored value after construction and <see cref="SimulatedDevice.Reset"/>. Default 0.</summary>
     public ulong ResetValue { get; init; }
@@ -52,7 +49,7 @@ public sealed record RegisterSpec(string Name, long Offset, int Width)
 
     /// <summary>
     /// Computes the new stored value from the current one and the written value, replacing the rule of
-    /// <see cref="Access"/> (not called for <see cref="RegisterAccess.ReadOnly"/>). Runs under the device's lock.
+    /// <see cref="Access"/> (not called for <see cref="RegisterAccess.RO"/>). Runs under the device's lock.
     /// The result is truncated to <see cref="Width"/> bytes.
     /// </summary>
     public Func<ulong, ulong, ulong>? OnWrite { get; init; }

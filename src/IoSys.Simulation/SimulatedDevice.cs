@@ -1,4 +1,5 @@
 using System.Globalization;
+using IoSys.Registers;
 
 namespace IoSys.Simulation;
 
@@ -343,7 +344,7 @@ public class SimulatedDevice : IIoBackend, IDisposable
                 return ReadUnbacked(offset, width) & Mask(width);
             }
 
-            if (register.Spec.Access == RegisterAccess.WriteOnly)
+            if (register.Spec.Access == RegisterAccess.WO)
             {
                 return ReadUnbacked(offset, width) & Mask(width);
             }
@@ -378,14 +379,14 @@ public class SimulatedDevice : IIoBackend, IDisposable
             }
 
             RegisterSpec spec = register.Spec;
-            if (spec.Access == RegisterAccess.ReadOnly)
+            if (spec.Access == RegisterAccess.RO)
             {
                 return;
             }
 
             ulong stored = spec.OnWrite is { } onWrite
                 ? onWrite(register.Value, value)
-                : spec.Access == RegisterAccess.WriteOneToClear ? register.Value & ~value : value;
+                : spec.Access == RegisterAccess.W1C ? register.Value & ~value : value;
             register.Value = stored & Mask(spec.Width);
             spec.AfterWrite?.Invoke(register.Value);
         }
@@ -445,12 +446,12 @@ public class SimulatedDevice : IIoBackend, IDisposable
         }
 
         // Bus-legal but wrong: a real device ignores it, a strict one reports it.
-        if (Strict && direction == AccessDirection.Write && spec.Access == RegisterAccess.ReadOnly)
+        if (Strict && direction == AccessDirection.Write && spec.Access == RegisterAccess.RO)
         {
             return $"register {spec.Name} is read-only";
         }
 
-        if (Strict && direction == AccessDirection.Read && spec.Access == RegisterAccess.WriteOnly)
+        if (Strict && direction == AccessDirection.Read && spec.Access == RegisterAccess.WO)
         {
             return $"register {spec.Name} is write-only";
         }

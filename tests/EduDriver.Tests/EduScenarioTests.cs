@@ -50,16 +50,16 @@ public sealed class EduScenarioTests
         // A strict device reports each with its offset and width; every other access the driver makes is accepted.
         Assert.Equal(["width-raw-wide-below-0x80", "dma-registers"], results.Where(r => !r.Passed).Select(r => r.Name));
         SimulatedBusException raw = Assert.IsType<SimulatedBusException>(results.Single(r => r.Name == "width-raw-wide-below-0x80").Error);
-        Assert.Equal((Factorial, 8), (raw.Offset, raw.Width));
+        Assert.Equal((EduRegisterBlock.Factorial.Offset, 8), (raw.Offset, raw.Width));
         SimulatedBusException half = Assert.IsType<SimulatedBusException>(results.Single(r => r.Name == "dma-registers").Error);
-        Assert.Equal((DmaSource + 4, 4), (half.Offset, half.Width));
+        Assert.Equal((EduRegisterBlock.DmaSource.Offset + 4, 4), (half.Offset, half.Width));
     }
 
     [Fact]
     public void A_scenario_fails_with_expected_and_actual_when_the_device_misbehaves()
     {
         using var sim = new SimulatedEdu();
-        sim.Device.Poke(Identification, 0x020000ed); // A device that claims version 2.0.
+        sim.Device.Poke(EduRegisterBlock.Identification.Offset, 0x020000ed); // A device that claims version 2.0.
         EduScenarioFailedException e = Assert.Throws<EduScenarioFailedException>(() => EduDriverScenarios.Identify(sim.CreateContext()));
         Assert.Contains("expected 0x010000ed, got 0x020000ed", e.Message, StringComparison.Ordinal);
     }
@@ -82,8 +82,25 @@ public sealed class EduScenarioTests
         var driver = new EduDriver(traced);
         EduDriverScenarios.Liveness(new EduScenarioContext(driver));
         Assert.Equal(10, trace.Count);
-        Assert.All(trace.Records, r => Assert.Equal((Liveness, 4), (r.Offset, r.Width)));
+        Assert.All(trace.Records, r => Assert.Equal((EduRegisterBlock.Liveness.Offset, 4), (r.Offset, r.Width)));
         Assert.Equal(~0x1234_5678UL & 0xffff_ffff, trace.Records[5].Value);
+    }
+
+    [Fact]
+    public void Driver_writes_the_dma_commands_of_the_spec()
+    {
+        using var sim = new SimulatedEdu();
+        IoSysMap traced = TracingMap.Wrap(sim.Device.Map, out AccessTrace trace);
+        var driver = new EduDriver(traced);
+        driver.CopyToDevice(sim.Dma.BusAddress, 0, 16, TimeSpan.FromSeconds(5));
+        driver.CopyFromDevice(0, sim.Dma.BusAddress, 16, TimeSpan.FromSeconds(5), sim.Interrupts);
+
+        // edu.rst: bit 0 start, bit 1 direction (1 = to RAM), bit 2 raise the DMA interrupt; always 8-byte writes.
+        Assert.Equal(
+            [(8, 0x1UL), (8, 0x7UL)],
+            trace.Records.Where(static r => r is { Direction: AccessDirection.Write, Offset: 0x98 }).Select(static r => (r.Width, r.Value)));
+        Assert.Equal(0x100u, EduDriver.DmaInterrupt);
+        Assert.Equal(0x001u, EduDriver.FactorialInterrupt);
     }
 
     [Fact]

@@ -1,10 +1,10 @@
-using IoSys.Samples.Edu;
+using IoSys.Registers;
 using IoSys.Simulation;
-using Edu = IoSys.Samples.Edu.EduRegisterBlock;
+using Edu = IoSys.Simulation.EduRegisterBlock;
 
 namespace IoSys.Analyzers.Tests;
 
-/// <summary>The sample driver's generated edu registers against the simulated edu device.</summary>
+/// <summary>The generated edu registers (IoSys.Simulation's EduRegisterBlock) against the simulated edu device.</summary>
 public sealed class EduRegisterBlockTests : IDisposable
 {
     private readonly ManualClock _clock = new();
@@ -25,8 +25,11 @@ public sealed class EduRegisterBlockTests : IDisposable
         Assert.Equal(EduRegisters.BarSize, Edu.Size);
         Assert.Equal(AccessWidths.Bits32, _regs.WidthsAt(0x00, 4));
         Assert.Equal(AccessWidths.Bits32 | AccessWidths.Bits64, _regs.WidthsAt(0x80, 8));
-        Assert.Equal(EduRegisters.Identification, Edu.Identification.Offset);
-        Assert.Equal(EduRegisters.DmaCommand, Edu.DmaCommand.Offset);
+        Assert.Equal(0x00, Edu.Identification.Offset);
+        Assert.Equal(0x98, Edu.DmaCommand.Offset);
+        Assert.Equal((32, RegisterAccess.RO), (Edu.Identification.Width, Edu.Identification.Access));
+        Assert.Equal((64, RegisterAccess.RW), (Edu.DmaCommand.Width, Edu.DmaCommand.Access));
+        Assert.Equal(RegisterAccess.WO, Edu.InterruptAcknowledge.Access);
     }
 
     [Fact]
@@ -64,10 +67,10 @@ public sealed class EduRegisterBlockTests : IDisposable
     public void DmaCommandFieldsEncodeAsTheDeviceExpects()
     {
         Edu.DmaCommand command = default(Edu.DmaCommand).WithStart(true).WithDirection(EduDmaDirection.ToRam).WithIrqOnDone(true);
-        Assert.Equal(EduRegisters.DmaCommandValue(toRam: true, interrupt: true), command.Raw);
+        Assert.Equal(0x7UL, command.Raw); // edu.rst: start (bit 0), to RAM (bit 1), interrupt when done (bit 2).
 
         Edu.DmaCount.Write(_regs, default(Edu.DmaCount).WithBytes(16));
         Assert.Equal(16UL, Edu.DmaCount.Read(_regs).Bytes);
-        Assert.Equal(16UL, _device.Map.Read64(EduRegisters.DmaCount));
+        Assert.Equal(16UL, _device.Map.Read64(0x90));
     }
 }

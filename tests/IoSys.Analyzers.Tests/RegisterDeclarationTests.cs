@@ -83,6 +83,24 @@ public sealed class RegisterDeclarationTests
         """);
 
     [Fact]
+    public Task FieldsNamedLikeGeneratedMembersAreErrors() => Verify("""
+        [RegisterBlock(0x100)]
+        public partial struct Regs
+        {
+            [Register(0x00, RegisterAccess.RW)]
+            public readonly partial struct R
+            {
+                [Bits(7, 0)] public partial byte {|IOSYS008:Width|} { get; }
+                [Bits(8)] public partial bool {|IOSYS008:Access|} { get; }
+                [Bits(15, 9)] public partial byte Count { get; }
+            }
+
+            [Register(0x10, RegisterAccess.RW, Count = 2)]
+            public readonly partial struct A { [Bits(3, 0)] public partial byte {|IOSYS008:Count|} { get; } }
+        }
+        """);
+
+    [Fact]
     public Task InvalidDeclarationsAreErrors() => Verify("""
         [RegisterBlock(0x100)]
         public partial struct Regs

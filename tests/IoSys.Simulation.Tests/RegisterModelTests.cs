@@ -1,3 +1,5 @@
+using IoSys.Registers;
+
 namespace IoSys.Simulation.Tests;
 
 public sealed class RegisterModelTests
@@ -23,7 +25,7 @@ public sealed class RegisterModelTests
     public void ReadOnly_register_drops_writes_on_a_lenient_device()
     {
         using SimulatedDevice device = NewDevice();
-        device.AddRegister(new RegisterSpec("ID", 0x00, 4) { Access = RegisterAccess.ReadOnly, ResetValue = 0x1234 });
+        device.AddRegister(new RegisterSpec("ID", 0x00, 4) { Access = RegisterAccess.RO, ResetValue = 0x1234 });
         device.Map.Write32(0x00, 0xffff);
         Assert.Equal(0x1234u, device.Map.Read32(0x00));
         Assert.Empty(device.Faults);
@@ -33,7 +35,7 @@ public sealed class RegisterModelTests
     public void ReadOnly_register_write_throws_on_a_strict_device_and_changes_nothing()
     {
         using SimulatedDevice device = NewDevice(strict: true);
-        device.AddRegister(new RegisterSpec("ID", 0x04, 4) { Access = RegisterAccess.ReadOnly, ResetValue = 0x1234 });
+        device.AddRegister(new RegisterSpec("ID", 0x04, 4) { Access = RegisterAccess.RO, ResetValue = 0x1234 });
         SimulatedBusException e = Assert.Throws<SimulatedBusException>(() => device.Map.Write32(0x04, 1));
         Assert.Equal(0x04, e.Offset);
         Assert.Equal(4, e.Width);
@@ -46,13 +48,13 @@ public sealed class RegisterModelTests
     {
         using SimulatedDevice lenient = NewDevice();
         int written = 0;
-        lenient.AddRegister(new RegisterSpec("DOORBELL", 0x08, 4) { Access = RegisterAccess.WriteOnly, AfterWrite = v => written = (int)v });
+        lenient.AddRegister(new RegisterSpec("DOORBELL", 0x08, 4) { Access = RegisterAccess.WO, AfterWrite = v => written = (int)v });
         lenient.Map.Write32(0x08, 5);
         Assert.Equal(5, written);
         Assert.Equal(0xffff_ffffu, lenient.Map.Read32(0x08));
 
         using SimulatedDevice strict = NewDevice(strict: true);
-        strict.AddRegister(new RegisterSpec("DOORBELL", 0x08, 4) { Access = RegisterAccess.WriteOnly });
+        strict.AddRegister(new RegisterSpec("DOORBELL", 0x08, 4) { Access = RegisterAccess.WO });
         Assert.Throws<SimulatedBusException>(() => strict.Map.Read32(0x08));
     }
 
@@ -60,7 +62,7 @@ public sealed class RegisterModelTests
     public void WriteOneToClear_clears_exactly_the_bits_written_as_one()
     {
         using SimulatedDevice device = NewDevice();
-        device.AddRegister(new RegisterSpec("ISR", 0x10, 4) { Access = RegisterAccess.WriteOneToClear, ResetValue = 0b1011_0110 });
+        device.AddRegister(new RegisterSpec("ISR", 0x10, 4) { Access = RegisterAccess.W1C, ResetValue = 0b1011_0110 });
         device.Map.Write32(0x10, 0b0000_0110);
         Assert.Equal(0b1011_0000u, device.Map.Read32(0x10));
         device.Map.Write32(0x10, 0);

@@ -1,4 +1,5 @@
 using static IoSys.Simulation.EduRegisters;
+using Edu = IoSys.Simulation.EduRegisterBlock;
 
 namespace IoSys.Simulation.Tests;
 
@@ -17,31 +18,31 @@ public sealed class TracingTests : IDisposable
     // A small "driver": liveness check and a factorial, polling.
     private void Drive(IoSysMap map, uint liveness, uint n)
     {
-        map.Write32(Liveness, liveness);
-        _ = map.Read32(Liveness);
-        map.Write32(Factorial, n);
-        while ((map.Read32(Status) & StatusComputing) != 0)
+        map.Write32(Edu.Liveness.Offset, liveness);
+        _ = map.Read32(Edu.Liveness.Offset);
+        map.Write32(Edu.Factorial.Offset, n);
+        while (Edu.Status.Read(map).Computing)
         {
             _clock.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        _ = map.Read32(Factorial);
+        _ = map.Read32(Edu.Factorial.Offset);
     }
 
     [Fact]
     public void Wrapped_map_records_every_access_in_order_with_time_offset_width_direction_and_value()
     {
         IoSysMap traced = TracingMap.Wrap(_edu.Map, out AccessTrace trace, _clock);
-        traced.Write32(Liveness, 0x0000_00ff);
+        traced.Write32(Edu.Liveness.Offset, 0x0000_00ff);
         _clock.Advance(TimeSpan.FromMilliseconds(2));
-        Assert.Equal(0xffff_ff00u, traced.Read32(Liveness));
-        traced.Write64(DmaCount, 0x1_0000_0000);
+        Assert.Equal(0xffff_ff00u, traced.Read32(Edu.Liveness.Offset));
+        traced.Write64(Edu.DmaCount.Offset, 0x1_0000_0000);
 
         Assert.Equal(
             [
-                new TraceRecord(0, TimeSpan.Zero, Liveness, 4, AccessDirection.Write, 0xff),
-                new TraceRecord(1, TimeSpan.FromMilliseconds(2), Liveness, 4, AccessDirection.Read, 0xffff_ff00),
-                new TraceRecord(2, TimeSpan.FromMilliseconds(2), DmaCount, 8, AccessDirection.Write, 0x1_0000_0000),
+                new TraceRecord(0, TimeSpan.Zero, Edu.Liveness.Offset, 4, AccessDirection.Write, 0xff),
+                new TraceRecord(1, TimeSpan.FromMilliseconds(2), Edu.Liveness.Offset, 4, AccessDirection.Read, 0xffff_ff00),
+                new TraceRecord(2, TimeSpan.FromMilliseconds(2), Edu.DmaCount.Offset, 8, AccessDirection.Write, 0x1_0000_0000),
             ],
             trace.Records);
         Assert.Same(trace, Assert.IsType<TracingMap>(traced.Backend).Trace);
@@ -51,7 +52,7 @@ public sealed class TracingTests : IDisposable
     public void Wrapped_map_keeps_the_inner_maps_width_rules_and_refused_accesses_are_not_recorded()
     {
         IoSysMap traced = TracingMap.Wrap(_edu.Map, out AccessTrace trace);
-        Assert.Equal(IoAccessError.WidthRefused, Assert.Throws<IoAccessException>(() => traced.Read8(Identification)).Error);
+        Assert.Equal(IoAccessError.WidthRefused, Assert.Throws<IoAccessException>(() => traced.Read8(Edu.Identification.Offset)).Error);
         Assert.Equal(0, trace.Count);
 
         // A bulk read is chunked by the wrapper's rules, which are edu's: 4-byte accesses below 0x80.
@@ -67,7 +68,7 @@ public sealed class TracingTests : IDisposable
         IoSysMap traced = TracingMap.Wrap(_edu.Map.Slice(0x80, 0x20), out AccessTrace trace);
         Assert.Equal(AccessWidths.Bits32 | AccessWidths.Bits64, traced.WidthsAt(0));
         traced.Write64(0x10, 5); // Inner offset 0x10 = edu 0x90 (DMA count).
-        Assert.Equal(5UL, _edu.Map.Read64(DmaCount));
+        Assert.Equal(5UL, _edu.Map.Read64(Edu.DmaCount.Offset));
         Assert.Equal(0x10, Assert.Single(trace.Records).Offset);
     }
 
@@ -93,7 +94,7 @@ public sealed class TracingTests : IDisposable
     {
         IoSysMap traced = TracingMap.Wrap(_edu.Map, out AccessTrace trace, _clock);
         Drive(traced, 7, 5);
-        traced.Write64(DmaSource, ulong.MaxValue & DmaMask);
+        traced.Write64(Edu.DmaSource.Offset, ulong.MaxValue & DmaMask);
         string json = trace.ToJson();
         Assert.Contains("\"format\": \"iosys-trace\"", json, StringComparison.Ordinal);
         Assert.Contains("\"direction\": \"Write\"", json, StringComparison.Ordinal);
@@ -137,28 +138,28 @@ public sealed class TracingTests : IDisposable
     {
         AccessTrace expected = AccessTrace.FromRecords(
         [
-            new TraceRecord(0, TimeSpan.Zero, Liveness, 4, AccessDirection.Write, 1),
-            new TraceRecord(0, TimeSpan.Zero, Liveness, 4, AccessDirection.Read, 0xffff_fffe),
+            new TraceRecord(0, TimeSpan.Zero, Edu.Liveness.Offset, 4, AccessDirection.Write, 1),
+            new TraceRecord(0, TimeSpan.Zero, Edu.Liveness.Offset, 4, AccessDirection.Read, 0xffff_fffe),
         ]);
         IoSysMap traced = TracingMap.Wrap(_edu.Map, out AccessTrace actual);
-        traced.Write32(Liveness, 1);
+        traced.Write32(Edu.Liveness.Offset, 1);
         TraceMismatch early = TraceReplay.FindMismatch(expected, actual)!;
         Assert.Equal((1, 1), (early.ExpectedIndex, early.ActualIndex));
         Assert.Null(early.Actual);
 
-        _ = traced.Read32(Liveness);
-        _ = traced.Read32(Identification);
+        _ = traced.Read32(Edu.Liveness.Offset);
+        _ = traced.Read32(Edu.Identification.Offset);
         TraceMismatch late = TraceReplay.FindMismatch(expected, actual)!;
         Assert.Equal(2, late.ExpectedIndex);
         Assert.Null(late.Expected);
-        Assert.Equal(Identification, late.Actual?.Offset);
+        Assert.Equal(Edu.Identification.Offset, late.Actual?.Offset);
     }
 
     [Fact]
     public void Polling_runs_of_different_lengths_match_when_repeated_reads_are_collapsed()
     {
         IoSysMap first = TracingMap.Wrap(_edu.Map, out AccessTrace expected, _clock);
-        Drive(first, 1, 3); // Factorial time 3 ms, 1 ms per poll: several busy reads.
+        Drive(first, 1, 3); // Edu.Factorial.Offset time 3 ms, 1 ms per poll: several busy reads.
         _edu.Reset();
         var slow = new EduDevice(new EduDeviceOptions { Time = _clock, FactorialTime = TimeSpan.FromMilliseconds(6) });
         using (slow)
@@ -180,9 +181,9 @@ public sealed class TracingTests : IDisposable
 
         var replay = new TraceReplay(expected, new TraceCompareOptions { CollapseRepeatedReads = true });
         IoSysMap checkedMap = replay.Wrap(_edu.Map);
-        checkedMap.Write32(Liveness, 0x10);
-        Assert.Equal(~0x10u, checkedMap.Read32(Liveness));
-        TraceMismatchException e = Assert.Throws<TraceMismatchException>(() => checkedMap.Write32(Factorial, 9));
+        checkedMap.Write32(Edu.Liveness.Offset, 0x10);
+        Assert.Equal(~0x10u, checkedMap.Read32(Edu.Liveness.Offset));
+        TraceMismatchException e = Assert.Throws<TraceMismatchException>(() => checkedMap.Write32(Edu.Factorial.Offset, 9));
         Assert.Equal(2, e.Mismatch.ExpectedIndex);
         Assert.Equal(5UL, e.Mismatch.Expected?.Value);
         Assert.False(_edu.IsComputing); // The wrong write never reached the device.
@@ -226,11 +227,11 @@ public sealed class TracingTests : IDisposable
     [Fact]
     public void Ignoring_read_values_compares_only_where_how_wide_and_in_which_order()
     {
-        AccessTrace expected = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Status, 4, AccessDirection.Read, 1)]);
-        AccessTrace actual = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Status, 4, AccessDirection.Read, 0)]);
+        AccessTrace expected = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Edu.Status.Offset, 4, AccessDirection.Read, 1)]);
+        AccessTrace actual = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Edu.Status.Offset, 4, AccessDirection.Read, 0)]);
         Assert.NotNull(TraceReplay.FindMismatch(expected, actual));
         Assert.Null(TraceReplay.FindMismatch(expected, actual, new TraceCompareOptions { IgnoreReadValues = true }));
-        AccessTrace wider = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Status, 8, AccessDirection.Read, 1)]);
+        AccessTrace wider = AccessTrace.FromRecords([new TraceRecord(0, TimeSpan.Zero, Edu.Status.Offset, 8, AccessDirection.Read, 1)]);
         Assert.NotNull(TraceReplay.FindMismatch(expected, wider, new TraceCompareOptions { IgnoreReadValues = true }));
     }
 }

@@ -14,6 +14,12 @@ namespace Device
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x0).</summary>
             public const long Offset = 0x0L;
 
+            /// <summary>Width of the register in bits: each access the generated code makes is one 32-bit access.</summary>
+            public const int Width = 32;
+
+            /// <summary>How software may access the register (RO).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.RO;
+
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const uint ReservedMask = 0xFF00u;
 
@@ -106,6 +112,12 @@ namespace Device
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x20).</summary>
             public const long Offset = 0x20L;
+
+            /// <summary>Width of the register in bits: each access the generated code makes is one 32-bit access.</summary>
+            public const int Width = 32;
+
+            /// <summary>How software may access the register (RW).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.RW;
 
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const uint ReservedMask = 0xFFFFFF7Eu;
@@ -212,6 +224,12 @@ namespace Device
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x24).</summary>
             public const long Offset = 0x24L;
 
+            /// <summary>Width of the register in bits: each access the generated code makes is one 32-bit access.</summary>
+            public const int Width = 32;
+
+            /// <summary>How software may access the register (W1C).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.W1C;
+
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const uint ReservedMask = 0xFFFFFFFEu;
 
@@ -293,6 +311,12 @@ namespace Device
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x64).</summary>
             public const long Offset = 0x64L;
 
+            /// <summary>Width of the register in bits: each access the generated code makes is one 32-bit access.</summary>
+            public const int Width = 32;
+
+            /// <summary>How software may access the register (WO).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.WO;
+
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const uint ReservedMask = 0x0u;
 
@@ -361,6 +385,12 @@ namespace Device
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x98).</summary>
             public const long Offset = 0x98L;
+
+            /// <summary>Width of the register in bits: each access the generated code makes is one 64-bit access.</summary>
+            public const int Width = 64;
+
+            /// <summary>How software may access the register (RW).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.RW;
 
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const ulong ReservedMask = 0xFFFFFFFFFCUL;
@@ -484,6 +514,12 @@ namespace Device
 
             /// <summary>Bytes from one element to the next.</summary>
             public const long Stride = 0x10L;
+
+            /// <summary>Width of the register in bits: each access the generated code makes is one 16-bit access.</summary>
+            public const int Width = 16;
+
+            /// <summary>How software may access the register (RW).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.RW;
 
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const ushort ReservedMask = 0xF00F;

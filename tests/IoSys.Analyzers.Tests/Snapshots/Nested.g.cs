@@ -22,6 +22,12 @@ partial class Outer
             /// <summary>Bytes from one element to the next.</summary>
             public const long Stride = 0x4L;
 
+            /// <summary>Width of the register in bits: each access the generated code makes is one 8-bit access.</summary>
+            public const int Width = 8;
+
+            /// <summary>How software may access the register (RW).</summary>
+            public const global::IoSys.Registers.RegisterAccess Access = global::IoSys.Registers.RegisterAccess.RW;
+
             /// <summary>Bits that no field covers: reserved, preserved by the <c>With*</c> setters and <c>Update</c>.</summary>
             public const byte ReservedMask = 0xF0;
 
