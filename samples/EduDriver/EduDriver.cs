@@ -27,6 +27,13 @@ public sealed class EduDriver
         Registers = bar0.AsKnownSize<EduRegisterBlock>();
     }
 
+    /// <summary>
+    /// The device's DMA mask (QEMU's edu <c>dma_mask</c> property; default <see cref="EduRegisters.DmaMask"/>, 28 bits):
+    /// a transfer whose bus addresses do not fit is refused before the device is programmed, since edu would silently
+    /// truncate them and write somewhere else.
+    /// </summary>
+    public ulong DmaMask { get; init; } = EduRegisters.DmaMask;
+
     /// <summary>The window the driver accesses the device through: 1 MiB with edu's width rules.</summary>
     public IoSysMap<EduRegisterBlock> Registers { get; }
 
@@ -174,7 +181,7 @@ public sealed class EduDriver
     }
 
     /// <summary>Copies <paramref name="count"/> bytes from RAM at <paramref name="busAddress"/> into the device's buffer by DMA.</summary>
-    /// <param name="busAddress">Bus address of the source in RAM (below 256 MiB: edu's DMA mask is 28 bits).</param>
+    /// <param name="busAddress">Bus address of the source in RAM (within <see cref="DmaMask"/>).</param>
     /// <param name="deviceOffset">Offset in the device's 4 KiB buffer.</param>
     /// <param name="count">Bytes to copy.</param>
     /// <param name="timeout">How long to wait for the transfer.</param>
@@ -187,7 +194,7 @@ public sealed class EduDriver
 
     /// <summary>Copies <paramref name="count"/> bytes from the device's buffer into RAM at <paramref name="busAddress"/> by DMA.</summary>
     /// <param name="deviceOffset">Offset in the device's 4 KiB buffer.</param>
-    /// <param name="busAddress">Bus address of the destination in RAM (below 256 MiB).</param>
+    /// <param name="busAddress">Bus address of the destination in RAM (within <see cref="DmaMask"/>).</param>
     /// <param name="count">Bytes to copy.</param>
     /// <param name="timeout">How long to wait for the transfer.</param>
     /// <param name="interrupts">If given, wait for the DMA interrupt instead of polling the command register.</param>
@@ -208,7 +215,8 @@ public sealed class EduDriver
 
         if (busAddress > DmaMask || (ulong)count > DmaMask - busAddress + 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(busAddress), busAddress, "edu reaches only the first 256 MiB (28-bit DMA mask).");
+            throw new ArgumentOutOfRangeException(nameof(busAddress), busAddress, string.Create(CultureInfo.InvariantCulture,
+                $"A {count}-byte transfer at bus address 0x{busAddress:x} is beyond edu's DMA mask 0x{DmaMask:x}."));
         }
 
         // The device ignores register writes while a transfer runs.

@@ -405,10 +405,11 @@ public static class EduDriverScenarios
     private static IDmaBuffer RequireDma(EduScenarioContext context, long size)
     {
         IDmaBuffer dma = context.Dma ?? throw new EduScenarioFailedException("This scenario needs a DMA buffer.");
-        if (dma.Map.Size < size || dma.BusAddress > DmaMask - (ulong)size + 1)
+        ulong mask = context.Driver.DmaMask;
+        if (dma.Map.Size < size || dma.BusAddress > mask - (ulong)size + 1)
         {
             throw new EduScenarioFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"The DMA buffer must hold {size} bytes below 256 MiB; it has {dma.Map.Size} bytes at bus address 0x{dma.BusAddress:x}."));
+                $"The DMA buffer must hold {size} bytes within the DMA mask 0x{mask:x}; it has {dma.Map.Size} bytes at bus address 0x{dma.BusAddress:x}."));
         }
 
         return dma;

@@ -38,9 +38,10 @@ public sealed class SimulatedEdu : IDisposable
     /// <param name="dmaBufferSize">Size of the DMA buffer in bytes. Default 8 KiB.</param>
     public SimulatedEdu(EduDeviceOptions? options = null, long dmaBufferSize = 8192)
     {
-        Device = new EduDevice(options ?? new EduDeviceOptions { FactorialTime = TimeSpan.FromMilliseconds(1), DmaTime = TimeSpan.FromMilliseconds(1) });
+        options ??= new EduDeviceOptions { FactorialTime = TimeSpan.FromMilliseconds(1), DmaTime = TimeSpan.FromMilliseconds(1) };
+        Device = new EduDevice(options);
         Buffer = Device.SystemMemory.Allocate(dmaBufferSize);
-        Driver = new EduDriver(Device.Map);
+        Driver = new EduDriver(Device.Map) { DmaMask = options.DmaMask };
         Interrupts = new SimulatedEduInterrupts(Device.Interrupt);
         Dma = new SimulatedEduDmaBuffer(Buffer);
     }

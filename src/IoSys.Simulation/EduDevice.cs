@@ -16,6 +16,9 @@ public sealed record EduDeviceOptions : SimulatedDeviceOptions
     /// <summary>How long a DMA transfer takes on the device's clock. Default 100 ms, as QEMU's edu (virtual clock).</summary>
     public TimeSpan DmaTime { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The DMA mask: bus addresses are truncated to these bits, as QEMU's <c>dma_mask</c> property. Default 28 bits.</summary>
+    public ulong DmaMask { get; init; } = EduRegisters.DmaMask;
+
     /// <summary>The system memory DMA reaches. Default: a new, empty <see cref="SimulatedSystemMemory"/> owned by the device.</summary>
     public SimulatedSystemMemory? SystemMemory { get; init; }
 }
@@ -46,6 +49,7 @@ public sealed class EduDevice : SimulatedDevice
     private readonly bool _ownsSystemMemory;
     private readonly TimeSpan _factorialTime;
     private readonly TimeSpan _dmaTime;
+    private readonly ulong _dmaMask;
     private long _generation; // Bumped by Reset: work scheduled before it is dropped.
 
     /// <summary>Creates the device, in its reset state.</summary>
@@ -58,6 +62,7 @@ public sealed class EduDevice : SimulatedDevice
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DmaTime, TimeSpan.Zero);
         _factorialTime = options.FactorialTime;
         _dmaTime = options.DmaTime;
+        _dmaMask = options.DmaMask;
         _ownsSystemMemory = options.SystemMemory is null;
         SystemMemory = options.SystemMemory ?? new SimulatedSystemMemory();
         DmaBuffer = IoSysMap.FromArray(_dmaBuffer);
@@ -213,7 +218,7 @@ public sealed class EduDevice : SimulatedDevice
         ulong destination = new Edu.DmaDestination(Peek(Edu.DmaDestination.Offset)).Address;
         bool toRam = command.Direction == EduDmaDirection.ToRam;
         ulong deviceAddress = toRam ? source : destination;
-        ulong busAddress = (toRam ? destination : source) & DmaMask;
+        ulong busAddress = (toRam ? destination : source) & _dmaMask;
         if (deviceAddress < DmaBufferAddress || count > DmaBufferSize || deviceAddress - DmaBufferAddress > DmaBufferSize - count)
         {
             RecordFault(new SimulatedBusFault(Edu.DmaCommand.Offset, 0, AccessDirection.Write,

@@ -25,7 +25,10 @@ public static class EduRegisters
     /// <summary>Size of the device's DMA buffer in bytes.</summary>
     public const int DmaBufferSize = 4096;
 
-    /// <summary>The device's DMA mask: bus addresses are truncated to their low 28 bits.</summary>
+    /// <summary>
+    /// edu's default DMA mask (QEMU's <c>dma_mask</c> device property): bus addresses are truncated to their low 28
+    /// bits. A machine whose RAM lies higher (arm64 <c>virt</c>: from 1 GiB) starts edu with a wider one.
+    /// </summary>
     public const ulong DmaMask = (1UL << 28) - 1;
 
     /// <summary>

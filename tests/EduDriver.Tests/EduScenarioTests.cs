@@ -75,6 +75,38 @@ public sealed class EduScenarioTests
     }
 
     [Fact]
+    public void Dma_above_the_default_28_bit_mask_works_when_device_and_driver_share_a_wider_mask()
+    {
+        // arm64 virt: RAM from 1 GiB, so the guest suite starts edu with dma_mask=0xffffffff and tells the driver.
+        using var memory = new SimulatedSystemMemory(firstBusAddress: 0x4000_0000);
+        var options = new EduDeviceOptions
+        {
+            DmaMask = 0xffff_ffff,
+            SystemMemory = memory,
+            FactorialTime = TimeSpan.FromMilliseconds(1),
+            DmaTime = TimeSpan.FromMilliseconds(1),
+        };
+        using var sim = new SimulatedEdu(options);
+        Assert.Equal(0xffff_ffffUL, sim.Driver.DmaMask);
+        Assert.True(sim.Dma.BusAddress >= 0x4000_0000);
+        EduDriverScenarios.DmaRoundTripPoll(sim.CreateContext());
+        EduDriverScenarios.FirmwareUpload(sim.CreateContext());
+        Assert.Empty(sim.Device.Faults);
+    }
+
+    [Fact]
+    public void The_driver_refuses_a_bus_address_beyond_its_dma_mask_before_programming_the_device()
+    {
+        using var sim = new SimulatedEdu();
+        var driver = new EduDriver(sim.Device.Map); // Default 28-bit mask.
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => driver.CopyToDevice(0x4000_0000, 0, 16, TimeSpan.FromSeconds(1)));
+        Assert.Contains("0x40000000", e.Message, StringComparison.Ordinal);
+        Assert.Contains("0xfffffff", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0UL, sim.Device.Peek(EduRegisterBlock.DmaCount.Offset)); // Nothing was written.
+    }
+
+    [Fact]
     public void Driver_runs_unchanged_over_a_traced_map_and_the_trace_shows_its_accesses()
     {
         using var sim = new SimulatedEdu();
