@@ -17,7 +17,7 @@ namespace IoSys.Simulation;
 /// <para>Every access runs under one lock (<see cref="SyncRoot"/>), as do timer callbacks scheduled with
 /// <see cref="Schedule(TimeSpan, Action)"/>, so handlers need no locking of their own.</para>
 /// </remarks>
-public class SimulatedDevice : IIoBackend, IDisposable
+public class SimulatedDevice : IoBackend, IDisposable
 {
     private readonly Dictionary<long, Register> _byOffset = [];
     private readonly List<Register> _registers = [];
@@ -299,29 +299,14 @@ public class SimulatedDevice : IIoBackend, IDisposable
     /// <returns>The value, in the low <paramref name="width"/> bytes.</returns>
     protected virtual ulong RefusedReadValue(long offset, int width) => ulong.MaxValue;
 
-    ulong IIoCapable<ulong>.IoRead(long offset) => Read(offset, 8);
-
-    uint IIoCapable<uint>.IoRead(long offset) => (uint)Read(offset, 4);
-
-    ushort IIoCapable<ushort>.IoRead(long offset) => (ushort)Read(offset, 2);
-
-    byte IIoCapable<byte>.IoRead(long offset) => (byte)Read(offset, 1);
-
-    void IIoCapable<ulong>.IoWrite(long offset, ulong value) => Write(offset, 8, value);
-
-    void IIoCapable<uint>.IoWrite(long offset, uint value) => Write(offset, 4, value);
-
-    void IIoCapable<ushort>.IoWrite(long offset, ushort value) => Write(offset, 2, value);
-
-    void IIoCapable<byte>.IoWrite(long offset, byte value) => Write(offset, 1, value);
-
     private static ulong Mask(int width) => width == 8 ? ulong.MaxValue : (1UL << (width * 8)) - 1;
 
     private Register Find(long offset) => _byOffset.TryGetValue(offset, out Register? register)
         ? register
         : throw new KeyNotFoundException(string.Create(CultureInfo.InvariantCulture, $"No register of '{Name}' starts at 0x{offset:x}."));
 
-    private ulong Read(long offset, int width)
+    /// <inheritdoc/>
+    protected sealed override ulong Read(long offset, int width)
     {
         lock (SyncRoot)
         {
@@ -354,7 +339,8 @@ public class SimulatedDevice : IIoBackend, IDisposable
         }
     }
 
-    private void Write(long offset, int width, ulong value)
+    /// <inheritdoc/>
+    protected sealed override void Write(long offset, int width, ulong value)
     {
         lock (SyncRoot)
         {

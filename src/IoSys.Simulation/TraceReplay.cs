@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace IoSys.Simulation;
 
 /// <summary>How <see cref="TraceReplay"/> compares a run with its expected trace. Sequence numbers and times are never compared.</summary>
@@ -200,37 +198,19 @@ public sealed class TraceReplay
         }
     }
 
-    private sealed class Backend(TraceReplay replay, IoSysMap inner) : IIoBackend
+    private sealed class Backend(TraceReplay replay, IoSysMap inner) : IoBackend
     {
-        byte IIoCapable<byte>.IoRead(long offset) => Read<byte>(offset);
-
-        ushort IIoCapable<ushort>.IoRead(long offset) => Read<ushort>(offset);
-
-        uint IIoCapable<uint>.IoRead(long offset) => Read<uint>(offset);
-
-        ulong IIoCapable<ulong>.IoRead(long offset) => Read<ulong>(offset);
-
-        void IIoCapable<byte>.IoWrite(long offset, byte value) => Write(offset, value);
-
-        void IIoCapable<ushort>.IoWrite(long offset, ushort value) => Write(offset, value);
-
-        void IIoCapable<uint>.IoWrite(long offset, uint value) => Write(offset, value);
-
-        void IIoCapable<ulong>.IoWrite(long offset, ulong value) => Write(offset, value);
-
-        private T Read<T>(long offset)
-            where T : unmanaged
+        protected override ulong Read(long offset, int width)
         {
-            T value = inner.Read<T>(offset);
-            replay.Check(offset, Unsafe.SizeOf<T>(), AccessDirection.Read, TracingMap.ToUInt64(value));
+            ulong value = inner.Read(offset, width);
+            replay.Check(offset, width, AccessDirection.Read, value);
             return value;
         }
 
-        private void Write<T>(long offset, T value)
-            where T : unmanaged
+        protected override void Write(long offset, int width, ulong value)
         {
-            replay.Check(offset, Unsafe.SizeOf<T>(), AccessDirection.Write, TracingMap.ToUInt64(value));
-            inner.Write(offset, value);
+            replay.Check(offset, width, AccessDirection.Write, value);
+            inner.Write(offset, width, value);
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace IoSys.Simulation;
 
 /// <summary>
@@ -12,7 +10,7 @@ namespace IoSys.Simulation;
 /// Accesses refused by the checks (of the wrapped map or the inner one) throw <see cref="IoAccessException"/> and are
 /// not recorded: nothing was accessed. Disposing the wrapped map does not dispose the inner one.
 /// </remarks>
-public sealed class TracingMap : IIoBackend
+public sealed class TracingMap : IoBackend
 {
     private TracingMap(IoSysMap inner, AccessTrace trace)
     {
@@ -51,43 +49,18 @@ public sealed class TracingMap : IIoBackend
         return Wrap(inner, trace);
     }
 
-    byte IIoCapable<byte>.IoRead(long offset) => Read<byte>(offset);
-
-    ushort IIoCapable<ushort>.IoRead(long offset) => Read<ushort>(offset);
-
-    uint IIoCapable<uint>.IoRead(long offset) => Read<uint>(offset);
-
-    ulong IIoCapable<ulong>.IoRead(long offset) => Read<ulong>(offset);
-
-    void IIoCapable<byte>.IoWrite(long offset, byte value) => Write(offset, value, value);
-
-    void IIoCapable<ushort>.IoWrite(long offset, ushort value) => Write(offset, value, value);
-
-    void IIoCapable<uint>.IoWrite(long offset, uint value) => Write(offset, value, value);
-
-    void IIoCapable<ulong>.IoWrite(long offset, ulong value) => Write(offset, value, value);
-
-    private T Read<T>(long offset)
-        where T : unmanaged
+    /// <inheritdoc/>
+    protected override ulong Read(long offset, int width)
     {
-        T value = Inner.Read<T>(offset);
-        Trace.Record(offset, Unsafe.SizeOf<T>(), AccessDirection.Read, ToUInt64(value));
+        ulong value = Inner.Read(offset, width);
+        Trace.Record(offset, width, AccessDirection.Read, value);
         return value;
     }
 
-    private void Write<T>(long offset, T value, ulong widened)
-        where T : unmanaged
+    /// <inheritdoc/>
+    protected override void Write(long offset, int width, ulong value)
     {
-        Inner.Write(offset, value);
-        Trace.Record(offset, Unsafe.SizeOf<T>(), AccessDirection.Write, widened);
+        Inner.Write(offset, width, value);
+        Trace.Record(offset, width, AccessDirection.Write, value);
     }
-
-    internal static ulong ToUInt64<T>(T value)
-        where T : unmanaged => Unsafe.SizeOf<T>() switch
-        {
-            1 => Unsafe.As<T, byte>(ref value),
-            2 => Unsafe.As<T, ushort>(ref value),
-            4 => Unsafe.As<T, uint>(ref value),
-            _ => Unsafe.As<T, ulong>(ref value),
-        };
 }

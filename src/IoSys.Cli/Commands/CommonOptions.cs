@@ -33,25 +33,10 @@ internal static class CommonOptions
         ValueFormatter.WidthOrDefault(result.GetValue(option), defaultBytes);
 
     /// <summary>Reads one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
-    public static ulong ReadValue(IoSysMap map, long offset, int width) => width switch
-    {
-        1 => map.Read8(offset),
-        2 => map.Read16(offset),
-        4 => map.Read32(offset),
-        _ => map.Read64(offset),
-    };
+    public static ulong ReadValue(IoSysMap map, long offset, int width) => map.Read(offset, width);
 
     /// <summary>Writes one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
-    public static void WriteValue(IoSysMap map, long offset, int width, ulong value)
-    {
-        switch (width)
-        {
-            case 1: map.Write8(offset, (byte)value); break;
-            case 2: map.Write16(offset, (ushort)value); break;
-            case 4: map.Write32(offset, (uint)value); break;
-            default: map.Write64(offset, value); break;
-        }
-    }
+    public static void WriteValue(IoSysMap map, long offset, int width, ulong value) => map.Write(offset, width, value);
 
     /// <summary>Throws the library's own exception if a typed access would be refused, before anything is touched.</summary>
     public static void Check(IoSysMap map, long offset, int width, bool write)

@@ -41,6 +41,33 @@ public sealed class RecordingBackendWidthTests
         backend.ClearLog();
     }
 
+    [Theory]
+    [InlineData(1, 0x81L, 0xABUL)]
+    [InlineData(2, 0x82L, 0xABCDUL)]
+    [InlineData(4, 0x84L, 0xABCD_EF01UL)]
+    [InlineData(8, 0x88L, 0xABCD_EF01_2345_6789UL)]
+    public void Run_time_width_access_is_one_call_of_that_width(int width, long offset, ulong value)
+    {
+        (RecordingBackend backend, IoSysMap map) = Device(new IoMapOptions { Space = IoSpace.IoMemory });
+        map.Write(offset, width, value);
+        AssertSingleCall(backend, offset, width, IoDirection.Write);
+        backend.ClearLog();
+        Assert.Equal(value, map.Read(offset, width));
+        AssertSingleCall(backend, offset, width, IoDirection.Read);
+    }
+
+    [Fact]
+    public void Run_time_width_access_is_checked_and_a_value_too_wide_is_refused_not_truncated()
+    {
+        (RecordingBackend backend, IoSysMap map) = Device(EduLayout);
+        Assert.Equal(IoAccessError.WidthRefused, Assert.Throws<IoAccessException>(() => map.Read(0x00, 1)).Error);
+        Assert.Equal(IoAccessError.Misaligned, Assert.Throws<IoAccessException>(() => map.Write(0x84, 8, 0)).Error);
+        ArgumentOutOfRangeException tooWide = Assert.Throws<ArgumentOutOfRangeException>(() => map.Write(0x80, 4, 0x1_0000_0000));
+        Assert.Contains("0x100000000", tooWide.Message, StringComparison.Ordinal);
+        Assert.Equal("width", Assert.Throws<ArgumentOutOfRangeException>(() => map.Read(0x80, 3)).ParamName);
+        Assert.Empty(backend.Accesses);
+    }
+
     [Fact]
     public void Every_typed_read_is_one_call_with_its_exact_offset_and_width()
     {
