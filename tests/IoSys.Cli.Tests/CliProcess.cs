@@ -16,6 +16,9 @@ public static class CliProcess
 {
     private static readonly (string FileName, string[] Prefix) Command = Locate();
 
+    /// <summary>The program and leading arguments that run the tool, for tests that start it their own way.</summary>
+    public static (string FileName, string[] Prefix) CommandLine => Command;
+
     /// <summary>Whether the tests are running the binary named by IOSYS_CLI.</summary>
     public static bool IsExternalBinary => Environment.GetEnvironmentVariable("IOSYS_CLI") is { Length: > 0 };
 

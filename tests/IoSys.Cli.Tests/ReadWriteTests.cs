@@ -22,6 +22,32 @@ public sealed class ReadWriteTests : IDisposable
     public void Read_DefaultsTo32BitHexPaddedToTheWidth() =>
         Expect.Output(CliProcess.Run("read", _file, "0x10"), "0x13121110\n");
 
+    [Fact]
+    public void Output_to_a_file_shared_with_the_shell_lands_after_what_came_before_and_before_what_follows()
+    {
+        // { echo before; iosys read ...; echo after; } > log: one open file, one shared offset. A tool that writes
+        // with pwrite at its own position (FileStream on descriptor 1) puts its line at offset 0 and the shell's
+        // "after" then overwrites it.
+        string log = _dir.File("shared.log");
+        var (program, prefix) = CliProcess.CommandLine;
+        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("{ echo before; \"$@\" read \"$LOGFILE_TARGET\" 0x10; echo after; } > \"$LOGFILE\"");
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add(program);
+        foreach (string p in prefix)
+        {
+            info.ArgumentList.Add(p);
+        }
+
+        info.Environment["LOGFILE"] = log;
+        info.Environment["LOGFILE_TARGET"] = _file;
+        using var shell = System.Diagnostics.Process.Start(info)!;
+        Assert.True(shell.WaitForExit(60_000), "the shell did not finish");
+        Assert.Equal(0, shell.ExitCode);
+        Assert.Equal("before\n0x13121110\nafter\n", File.ReadAllText(log));
+    }
+
     [Theory]
     [InlineData("8", "0x10", "0x10\n")]
     [InlineData("16", "0x10", "0x1110\n")]
