@@ -113,6 +113,17 @@ public sealed class ListAndDeviceTests : IDisposable
         Expect.Output(CliProcess.RunWithEnv(_env, "read", target, "0"), "0x010000ed\n");
 
     [Fact]
+    public void A_known_device_bar_carries_its_width_rules_and_an_unknown_one_does_not()
+    {
+        // edu takes only 4-byte accesses below 0x80: the tool refuses the others before touching the device.
+        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8", "0", "--width", "8"), 1, "1-byte read at offset 0x0", "refused");
+        Expect.Error(CliProcess.RunWithEnv(_env, "write", "pci:0000:00:04.0", "0x4", "0x1", "--width", "16"), 1, "2-byte write at offset 0x4", "refused");
+        Expect.Output(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8", "0x80", "--width", "64"), "0x0000000000000000\n");
+        // The same file as a plain sysfs resource path has no device identity, so no rules: a byte read works.
+        Expect.Output(CliProcess.RunWithEnv(_env, "read", Path.Combine(_env["IOSYS_SYSFS_ROOT"], "bus/pci/devices/0000:00:04.0/resource0"), "0", "--width", "8"), "0xed\n");
+    }
+
+    [Fact]
     public void DeviceTargets_Errors()
     {
         Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8#1", "0"), 1, "1234:11e8");

@@ -41,7 +41,16 @@ internal static class TargetOpener
             case TargetKind.PhysicalMemory:
                 return new(spec, PhysicalMemory.Open(spec.Address, spec.Length, new PhysicalMemoryOptions { ReadOnly = readOnly }));
             case TargetKind.Pci:
-                return new(spec, PciDevices.OpenBar(spec.Name!, spec.Index, new PciOpenOptions { ReadOnly = readOnly, SysfsRoot = context.SysfsRoot }));
+            {
+                PciDeviceInfo device = PciDevices.Find(spec.Name!, context.SysfsRoot);
+                return new(spec, PciDevices.OpenBar(device.Address, spec.Index, new PciOpenOptions
+                {
+                    ReadOnly = readOnly,
+                    SysfsRoot = context.SysfsRoot,
+                    MapOptions = KnownDevices.MapOptionsFor(device, spec.Index),
+                }));
+            }
+
             case TargetKind.Uio:
             {
                 UioDevice device = UioDevice.Open(spec.Name!, context.SysfsRoot, context.DevRoot);
