@@ -104,4 +104,6 @@ refused cli.read-past-end 'range|past|end|beyond|outside' read pci:1af4:1110/bar
 refused cli.read-straddling-end 'range|past|end|beyond|outside' read pci:1af4:1110/bar2 0xffffc --width 64
 refused cli.read-misaligned 'align' read pci:1234:11e8 0x1
 echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
+# edu's width rules travel with its BAR: a byte read below 0x80 is refused, not made (edu would answer 0).
+refused cli.read-width-refused 'refused.*4-byte' read pci:1234:11e8 0x0 --width 8
 exit 0
