@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using IoSys.Cli.Commands;
+using IoSys.Cli.Output;
 
 namespace IoSys.Cli;
 
@@ -74,7 +75,7 @@ internal static class CliApp
         catch (Exception e)
         {
             TryFlush(context.Out);
-            if (e is IOException io && io.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase))
+            if (e is IOException { HResult: DescriptorStream.BrokenPipe })
             {
                 return ExitCodes.Runtime; // The reader went away (e.g. `| head`): nothing to report.
             }

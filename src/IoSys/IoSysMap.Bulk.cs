@@ -62,9 +62,10 @@ public unsafe partial class IoSysMap
     public void WriteBytes(long offset, ReadOnlySpan<byte> source, AccessWidths widths)
     {
         ThrowIfDisposed();
+        // SAFETY: the span is pinned for the call and the Span built over it has its length; the transfer only reads
+        // from it when writing to the map, so the read-only source is never written.
         fixed (byte* p = source)
         {
-            // The transfer only reads from the span when writing to the map.
             IoAccessError error = TryTransfer(offset, new Span<byte>(p, source.Length), write: true, widths, out long failedAt);
             if (error != IoAccessError.None)
             {
@@ -92,6 +93,7 @@ public unsafe partial class IoSysMap
     public bool TryWriteBytes(long offset, ReadOnlySpan<byte> source)
     {
         ThrowIfDisposed();
+        // SAFETY: as in WriteBytes: pinned, same length, only read from.
         fixed (byte* p = source)
         {
             return TryTransfer(offset, new Span<byte>(p, source.Length), write: true, AccessWidths.All) == IoAccessError.None;

@@ -421,6 +421,8 @@ public unsafe partial class IoSysMap
     internal static T VolatileRead<T>(byte* p)
         where T : unmanaged
     {
+        // SAFETY: callers pass a pointer whose sizeof(T) bytes lie inside live mapped memory, aligned to sizeof(T) unless
+        // the map allows unaligned system-memory access (the checks of Read<T>, or the raw layer's caller's promise).
         // One load of exactly sizeof(T) bytes; the JIT keeps the branch for T's size only.
         if (sizeof(T) == 1)
         {
@@ -444,6 +446,7 @@ public unsafe partial class IoSysMap
     internal static void VolatileWrite<T>(byte* p, T value)
         where T : unmanaged
     {
+        // SAFETY: as in VolatileRead, for writable memory (write slots are closed on read-only maps).
         if (sizeof(T) == 1)
         {
             Volatile.Write(ref *p, Unsafe.BitCast<T, byte>(value));

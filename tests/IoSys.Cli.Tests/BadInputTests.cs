@@ -134,4 +134,25 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("--width", readHelp.StdOut);
         Expect.Ok(CliProcess.Run("--version"));
     }
+
+    [Fact]
+    public void More_bad_inputs_each_get_a_one_line_error_naming_the_culprit()
+    {
+        Expect.Error(CliProcess.Run("read", _file, "0x7ffffffffffffff0", "--count", "100"), 2, "0x7ffffffffffffff0", "passes the largest offset");
+        Expect.Error(CliProcess.Run("dump", _file, "0", "10", "--width", "32"), 2, "length 10", "32-bit");
+        Expect.Error(CliProcess.Run("save", _file, "0", "10", _dir.File("x.bin"), "--width", "32"), 2, "length 10", "32-bit");
+        Expect.Error(CliProcess.Run("read", "uio:0/map9", "0"), 2, "uio:0/map9", "0 to 4");
+        Expect.Error(CliProcess.Run("read", "pci:1234:11e8/foo", "0"), 2, "pci:1234:11e8/foo", "/barN");
+        Expect.Error(CliProcess.Run("read", "shm:a/b", "0"), 2, "shm:a/b");
+        Expect.Error(CliProcess.Run("read", "mem:0xffffffffffffffff+2", "0"), 2, "passes the end of the address space");
+        Expect.Error(CliProcess.Run("watch", _file, "0", "--timeout", "2d"), 2, "'2d'", "at most a day");
+        Expect.Error(CliProcess.Run("dump", _file, "0", "16", "-o", "/no/such/dir/x"), 1, "/no/such/dir/x");
+    }
+
+    [Fact]
+    public void A_read_of_a_width_refused_at_its_start_reads_nothing_and_says_where()
+    {
+        // sim:edu takes only 4-byte accesses below 0x80: a 64-bit read at 0x78 is refused before anything is read.
+        Expect.Error(CliProcess.Run("read", "sim:edu", "0x78", "--width", "64", "--count", "2"), 1, "8-byte read at offset 0x78", "refused");
+    }
 }

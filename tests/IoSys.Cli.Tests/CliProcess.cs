@@ -16,8 +16,36 @@ public static class CliProcess
 {
     private static readonly (string FileName, string[] Prefix) Command = Locate();
 
-    /// <summary>The program and leading arguments that run the tool, for tests that start it their own way.</summary>
-    public static (string FileName, string[] Prefix) CommandLine => Command;
+    /// <summary>
+    /// Runs a <c>/bin/sh</c> script in which <c>"$@"</c> is the command that runs the tool (for redirections and pipes
+    /// a test must set up as a shell would), with <paramref name="env"/> exported; returns the shell's exit code.
+    /// </summary>
+    public static int RunInShell(string script, IDictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add(Command.FileName);
+        foreach (string p in Command.Prefix)
+        {
+            info.ArgumentList.Add(p);
+        }
+
+        foreach ((string key, string value) in env)
+        {
+            info.Environment[key] = value;
+        }
+
+        using Process shell = Process.Start(info) ?? throw new InvalidOperationException("could not start /bin/sh");
+        if (!shell.WaitForExit(60_000))
+        {
+            shell.Kill(entireProcessTree: true);
+            throw new TimeoutException($"sh -c '{script}' did not exit within 60 s");
+        }
+
+        return shell.ExitCode;
+    }
 
     /// <summary>Whether the tests are running the binary named by IOSYS_CLI.</summary>
     public static bool IsExternalBinary => Environment.GetEnvironmentVariable("IOSYS_CLI") is { Length: > 0 };

@@ -19,6 +19,19 @@ public sealed class DumpTests : IDisposable
         return bytes;
     }
 
+    [Fact]
+    public void A_reader_that_goes_away_ends_the_dump_quietly_with_exit_1()
+    {
+        // `iosys dump BIG | head`: head exits, the next write fails with EPIPE; no stack trace, no crash.
+        string file = _dir.Write("big.bin", Expect.Bytes(1 << 20, 7));
+        string err = _dir.File("err.txt"), rc = _dir.File("rc.txt");
+        int shell = CliProcess.RunInShell("{ \"$@\" dump \"$TARGET\" 2> \"$ERR\"; echo $? > \"$RC\"; } | head -c 100 > /dev/null",
+            new Dictionary<string, string> { ["TARGET"] = file, ["ERR"] = err, ["RC"] = rc });
+        Assert.Equal(0, shell);
+        Assert.Equal("1", File.ReadAllText(rc).Trim());
+        Assert.Equal("", File.ReadAllText(err));
+    }
+
     internal static string HexdumpC(params string[] args)
     {
         var info = new ProcessStartInfo("hexdump") { RedirectStandardOutput = true, UseShellExecute = false };

@@ -29,22 +29,9 @@ public sealed class ReadWriteTests : IDisposable
         // with pwrite at its own position (FileStream on descriptor 1) puts its line at offset 0 and the shell's
         // "after" then overwrites it.
         string log = _dir.File("shared.log");
-        var (program, prefix) = CliProcess.CommandLine;
-        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("{ echo before; \"$@\" read \"$LOGFILE_TARGET\" 0x10; echo after; } > \"$LOGFILE\"");
-        info.ArgumentList.Add("sh");
-        info.ArgumentList.Add(program);
-        foreach (string p in prefix)
-        {
-            info.ArgumentList.Add(p);
-        }
-
-        info.Environment["LOGFILE"] = log;
-        info.Environment["LOGFILE_TARGET"] = _file;
-        using var shell = System.Diagnostics.Process.Start(info)!;
-        Assert.True(shell.WaitForExit(60_000), "the shell did not finish");
-        Assert.Equal(0, shell.ExitCode);
+        int rc = CliProcess.RunInShell("{ echo before; \"$@\" read \"$TARGET\" 0x10; echo after; } > \"$LOG\"",
+            new Dictionary<string, string> { ["LOG"] = log, ["TARGET"] = _file });
+        Assert.Equal(0, rc);
         Assert.Equal("before\n0x13121110\nafter\n", File.ReadAllText(log));
     }
 

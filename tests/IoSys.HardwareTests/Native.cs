@@ -70,7 +70,9 @@ internal static unsafe partial class Native
             return (byte*)p;
         }
 
-        // posix_spawn_file_actions_t is 80 bytes in glibc (x86-64 and arm64); 256 leaves room.
+        // SAFETY: every string is copied to unmanaged memory freed only after posix_spawn returned; argv and envp are
+        // NULL-terminated arrays sized for their strings; posix_spawn_file_actions_t is 80 bytes in glibc (x86-64 and
+        // arm64) and 256 leaves room.
         byte* actions = stackalloc byte[256];
         int pid;
         try

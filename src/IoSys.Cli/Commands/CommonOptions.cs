@@ -30,13 +30,11 @@ internal static class CommonOptions
 
     /// <summary>The width in bytes from a <c>--width</c> option, or <paramref name="defaultBytes"/>.</summary>
     public static int GetWidth(ParseResult result, Option<string?> option, int defaultBytes) =>
-        ValueFormatter.WidthOrDefault(result.GetValue(option), defaultBytes);
+        result.GetValue(option) is { } bits ? NumberParser.ParseWidthBits(bits) : defaultBytes;
 
-    /// <summary>Reads one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
-    public static ulong ReadValue(IoSysMap map, long offset, int width) => map.Read(offset, width);
-
-    /// <summary>Writes one value of <paramref name="width"/> bytes: exactly one access of that width.</summary>
-    public static void WriteValue(IoSysMap map, long offset, int width, ulong value) => map.Write(offset, width, value);
+    /// <summary>The widths a bulk copy may use for a width in bytes from <see cref="GetWidth"/>: 0 means any.</summary>
+    public static AccessWidths BulkWidths(int widthBytes) =>
+        widthBytes == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(widthBytes);
 
     /// <summary>Throws the library's own exception if a typed access would be refused, before anything is touched.</summary>
     public static void Check(IoSysMap map, long offset, int width, bool write)

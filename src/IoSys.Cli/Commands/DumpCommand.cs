@@ -26,8 +26,7 @@ internal static class DumpCommand
             long start = result.GetValue(offset) is { } o ? NumberParser.ParseOffset(o) : 0;
             long? count = result.GetValue(length) is { } l ? NumberParser.ParseLength(l) : null;
             bool asWords = result.GetValue(words);
-            string? widthText = result.GetValue(width);
-            int w = widthText is null ? (asWords ? 4 : 0) : NumberParser.ParseWidthBits(widthText);
+            int w = CommonOptions.GetWidth(result, width, asWords ? 4 : 0);
             string? outputPath = result.GetValue(output);
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
@@ -39,7 +38,7 @@ internal static class DumpCommand
                 CommonOptions.CheckWidthThroughout(map, spec, start, n, w, write: false);
             }
 
-            AccessWidths widths = w == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(w);
+            AccessWidths widths = CommonOptions.BulkWidths(w);
             Stream sink = context.Output;
             FileStream? file = null;
             if (outputPath is not null)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
@@ -25,8 +26,7 @@ internal static class LoadCommand
             string path = result.GetRequiredValue(file);
             TargetSpec spec = CommonOptions.GetTarget(result, target);
             long start = result.GetValue(offset) is { } o ? NumberParser.ParseOffset(o) : 0;
-            string? widthText = result.GetValue(width);
-            int w = widthText is null ? 0 : NumberParser.ParseWidthBits(widthText);
+            int w = CommonOptions.GetWidth(result, width, 0);
 
             using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             long n = input.Length;
@@ -42,14 +42,14 @@ internal static class LoadCommand
                 CommonOptions.CheckWidthThroughout(map, spec, start, main, w, write: true);
             }
 
-            AccessWidths widths = w == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(w);
+            AccessWidths widths = CommonOptions.BulkWidths(w);
             var buffer = new byte[(int)Math.Clamp(n, 8, DumpCommand.ChunkSize)];
             using (var progress = new Progress(context, "load", n))
             {
-                Copy(input, n, main, buffer, (at, data) => map.WriteBytes(start + at, data, widths), progress);
+                Copy(input, n, main, buffer, (data, at) => map.WriteBytes(start + at, data, widths), progress);
                 foreach ((long at, int tw) in tail)
                 {
-                    CommonOptions.WriteValue(map, at, tw, ReadFileValue(input, at - start, tw));
+                    map.Write(at, tw, ReadFileValue(input, at - start, tw));
                 }
             }
 
@@ -77,13 +77,11 @@ internal static class LoadCommand
         {
             int chunk = (int)Math.Min(buffer.Length, length - done);
             input.ReadExactly(buffer, 0, chunk);
-            each(done, buffer.AsSpan(0, chunk));
+            each(buffer.AsSpan(0, chunk), done);
             done += chunk;
             progress.Report(done * total / Math.Max(length, 1));
         }
     }
-
-    private delegate void SpanAction<T, TArg>(TArg arg, Span<T> span);
 
     /// <summary>Accesses for the tail: at each offset the widest width below the main width that is accepted there.</summary>
     private static List<(long Offset, int Width)> PlanTail(IoSysMap map, TargetSpec spec, long at, long length, int mainWidth)
@@ -130,7 +128,7 @@ internal static class LoadCommand
     {
         var readBack = new byte[buffer.Length];
         using var progress = new Progress(context, "verify", n);
-        Copy(input, n, main, buffer, (at, expected) =>
+        Copy(input, n, main, buffer, (expected, at) =>
         {
             Span<byte> actual = readBack.AsSpan(0, expected.Length);
             map.ReadBytes(start + at, actual, widths);
@@ -143,7 +141,7 @@ internal static class LoadCommand
         foreach ((long at, int tw) in tail)
         {
             ulong expected = ReadFileValue(input, at - start, tw);
-            ulong actual = CommonOptions.ReadValue(map, at, tw);
+            ulong actual = map.Read(at, tw);
             if (actual != expected)
             {
                 int i = System.Numerics.BitOperations.TrailingZeroCount(actual ^ expected) / 8;

@@ -37,13 +37,13 @@ internal static class ReadCommand
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
 
-            // Both ends first, so a range that runs off the map reads nothing.
-            CommonOptions.Check(map, start, w, write: false);
-            CommonOptions.Check(map, start + ((n - 1) * w), w, write: false);
+            // The whole range first, so a range that runs off the map or into a refused width reads nothing (a device
+            // read can have side effects).
+            CommonOptions.CheckWidthThroughout(map, spec, start, n * w, w, write: false);
             var values = new ulong[n];
             for (long i = 0; i < n; i++)
             {
-                values[i] = CommonOptions.ReadValue(map, start + (i * w), w);
+                values[i] = map.Read(start + (i * w), w);
             }
 
             if (result.GetValue(json))

@@ -22,8 +22,7 @@ internal static class SaveCommand
             long start = NumberParser.ParseOffset(result.GetRequiredValue(offset));
             long n = NumberParser.ParseLength(result.GetRequiredValue(length));
             string path = result.GetRequiredValue(file);
-            string? widthText = result.GetValue(width);
-            int w = widthText is null ? 0 : NumberParser.ParseWidthBits(widthText);
+            int w = CommonOptions.GetWidth(result, width, 0);
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
@@ -33,7 +32,7 @@ internal static class SaveCommand
                 CommonOptions.CheckWidthThroughout(map, spec, start, n, w, write: false);
             }
 
-            AccessWidths widths = w == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(w);
+            AccessWidths widths = CommonOptions.BulkWidths(w);
             var buffer = new byte[(int)Math.Clamp(n, 1, DumpCommand.ChunkSize)];
             using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             using var progress = new Progress(context, "save", n);

@@ -37,7 +37,7 @@ internal static class WatchCommand
             IoSysMap map = open.Map;
             CommonOptions.Check(map, at, w, write: false);
             var clock = Stopwatch.StartNew();
-            ulong last = CommonOptions.ReadValue(map, at, w);
+            ulong last = map.Read(at, w);
             Print(context, clock, last, w, fmt);
             for (long seen = 0; seen < maxChanges;)
             {
@@ -47,7 +47,7 @@ internal static class WatchCommand
                     break; // Timed out, or Ctrl-C: both are the normal ways to stop watching.
                 }
 
-                ulong value = CommonOptions.ReadValue(map, at, w);
+                ulong value = map.Read(at, w);
                 if (value != last)
                 {
                     last = value;

@@ -26,10 +26,10 @@ internal static class WriteCommand
             ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));
 
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
-            CommonOptions.WriteValue(open.Map, at, w, v);
+            open.Map.Write(at, w, v);
             if (result.GetValue(readBack))
             {
-                context.Out.Write(ValueFormatter.Format(CommonOptions.ReadValue(open.Map, at, w), w, fmt));
+                context.Out.Write(ValueFormatter.Format(open.Map.Read(at, w), w, fmt));
                 context.Out.Write('\n');
             }
 

@@ -15,6 +15,9 @@ namespace IoSys.Cli.Output;
 /// </remarks>
 internal sealed partial class DescriptorStream(int descriptor) : Stream
 {
+    /// <summary>errno EPIPE: the reader of a pipe went away. A write failing with it throws an <see cref="IOException"/> with this HResult.</summary>
+    public const int BrokenPipe = 32;
+
     private const int EINTR = 4;
     private const int EAGAIN = 11;
 

@@ -42,8 +42,4 @@ internal static class ValueFormatter
 
     /// <summary>An offset for messages: <c>0x</c> and at least one hex digit.</summary>
     public static string Offset(long offset) => "0x" + offset.ToString("x", CultureInfo.InvariantCulture);
-
-    /// <summary>Parses a width option value (bits) or returns the default width in bytes.</summary>
-    public static int WidthOrDefault(string? text, int defaultBytes) =>
-        text is null ? defaultBytes : NumberParser.ParseWidthBits(text);
 }
