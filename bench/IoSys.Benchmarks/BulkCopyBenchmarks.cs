@@ -22,6 +22,8 @@ public unsafe class BulkCopyBenchmarks
     public void Setup()
     {
         _map = IoSysMap.Allocate(Size);
+        // SAFETY: _raw points at the map's native memory, live until GlobalCleanup disposes it; the raw copies span
+        // exactly the map's size.
         _raw = (byte*)_map.Address.ToUIntPtr();
         _buffer = GC.AllocateUninitializedArray<byte>(Size, pinned: true);
         Random.Shared.NextBytes(_buffer);

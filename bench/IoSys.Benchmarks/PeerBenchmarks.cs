@@ -36,6 +36,8 @@ public unsafe class MemoryMappedFileBenchmarks
 
         _file = MemoryMappedFile.CreateFromFile(_path, FileMode.Open, null, 4096, MemoryMappedFileAccess.ReadWrite);
         _accessor = _file.CreateViewAccessor(0, 4096, MemoryMappedFileAccess.ReadWrite);
+        // SAFETY: AcquirePointer pins the 4 KiB view until GlobalCleanup calls ReleasePointer (after disposing the
+        // maps over it); the IoSysMap borrows exactly those 4096 bytes.
         byte* p = null;
         _accessor.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         p += _accessor.PointerOffset;

@@ -13,7 +13,7 @@ internal sealed record DmaPage(IoSysMap Map, ulong BusAddress);
 /// address. Pages the device cannot reach (above its DMA mask) are not handed out: the device would clamp the
 /// address and write somewhere else in the guest.
 /// </summary>
-internal sealed unsafe class DmaMemory : IDisposable
+internal sealed class DmaMemory : IDisposable
 {
     private const int PageSize = 4096;
     private readonly IoSysMap _chunk;

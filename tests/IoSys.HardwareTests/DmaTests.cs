@@ -1,11 +1,15 @@
+using IoSys.Simulation;
+
 namespace IoSys.HardwareTests;
 
 /// <summary>edu's DMA engine against guest RAM: RAM to the device's buffer and back, through the checked API.</summary>
 internal static class DmaTests
 {
-    private const long DmaSource = 0x80, DmaDestination = 0x88, DmaCount = 0x90, DmaCommand = 0x98;
-    private const uint CommandStart = 0x1, CommandToRam = 0x2;
-    private const ulong DeviceBuffer = 0x40000;
+    private const long DmaSource = EduRegisterBlock.DmaSource.Offset, DmaDestination = EduRegisterBlock.DmaDestination.Offset;
+    private const long DmaCount = EduRegisterBlock.DmaCount.Offset, DmaCommand = EduRegisterBlock.DmaCommand.Offset;
+    private const ulong DeviceBuffer = EduRegisters.DmaBufferAddress;
+    private static readonly uint CommandStart = (uint)default(EduRegisterBlock.DmaCommand).WithStart(true).Raw;
+    private static readonly uint CommandToRam = (uint)default(EduRegisterBlock.DmaCommand).WithDirection(EduDmaDirection.ToRam).Raw;
     // Not 4096: QEMU's edu refuses a transfer that ends exactly at its buffer's end (an off-by-one in its range
     // check) with hw_error, which aborts the whole VM.
     private const int Length = 4000;

@@ -54,7 +54,7 @@ internal static class EduDriverScenarioTests
                     }
                 }
 
-                using IoSysMap bar = IoSys.Linux.PciDevices.OpenBar(Guest.EduId, 0, new IoSys.Linux.PciOpenOptions { MapOptions = EduRegisters.MapOptions });
+                using IoSysMap bar = Guest.OpenEdu();
                 using UioInterrupts? irq = wantsIrq ? new UioInterrupts(guest.RequireUio(), pci) : null;
                 var context = new EduScenarioContext(new EduDriver(bar) { DmaMask = guest.EduDmaMask }, irq is null ? null : new UioEduInterrupts(irq), page is null ? null : new PageDmaBuffer(page))
                 {

@@ -1,11 +1,18 @@
+using IoSys.Simulation;
+
 namespace IoSys.HardwareTests;
 
 /// <summary>edu over its PCI BAR through the checked API, and its interrupts through UIO.</summary>
 internal static class EduTests
 {
-    private const long Id = 0x00, Liveness = 0x04, Factorial = 0x08, Status = 0x20, IrqStatus = 0x24, IrqRaise = 0x60, IrqAck = 0x64;
-    private const long DmaSource = 0x80;
-    private const uint StatusComputing = 0x01, StatusIrqOnFactorial = 0x80, FactorialIrq = 0x01;
+    // The raw library tests take offsets and bits from the generated register block, not from the driver.
+    private const long Id = EduRegisterBlock.Identification.Offset, Liveness = EduRegisterBlock.Liveness.Offset;
+    private const long Factorial = EduRegisterBlock.Factorial.Offset, Status = EduRegisterBlock.Status.Offset;
+    private const long IrqStatus = EduRegisterBlock.InterruptStatus.Offset, IrqRaise = EduRegisterBlock.InterruptRaise.Offset;
+    private const long IrqAck = EduRegisterBlock.InterruptAcknowledge.Offset, DmaSource = EduRegisterBlock.DmaSource.Offset;
+    private static readonly uint StatusComputing = default(EduRegisterBlock.Status).WithComputing(true).Raw;
+    private static readonly uint StatusIrqOnFactorial = default(EduRegisterBlock.Status).WithIrqOnFactorial(true).Raw;
+    private static readonly uint FactorialIrq = default(EduRegisterBlock.InterruptStatus).WithFactorialDone(true).Raw;
     private static readonly TimeSpan IrqTimeout = TimeSpan.FromSeconds(5);
 
     public static void Register(Runner r, Guest guest)

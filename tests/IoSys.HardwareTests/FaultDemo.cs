@@ -77,7 +77,7 @@ internal static class FaultDemo
 
         r.Run("fault.driver-unaligned-read", () =>
         {
-            using IoSysMap bar = IoSys.Linux.PciDevices.OpenBar(Guest.EduId, 0, new IoSys.Linux.PciOpenOptions { MapOptions = IoSys.Simulation.EduRegisters.MapOptions });
+            using IoSysMap bar = Guest.OpenEdu();
             var driver = new IoSys.Samples.Edu.EduDriver(bar);
             IoAccessException e = Check.Refused(IoAccessError.Misaligned, () => driver.Registers.Read32(UnalignedOffset), "the edu driver's Registers.Read32(0x1)");
             Runner.Note($"FAULT-DEMO driver:  EduDriver.Registers.Read32(0x1) -> IoAccessException({e.Error}): {e.Reason}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IoSys.Simulation;
 
 namespace IoSys.HardwareTests;
 
@@ -7,11 +8,13 @@ namespace IoSys.HardwareTests;
 /// </summary>
 internal sealed class Guest
 {
-    public const string EduId = "1234:11e8";
+    /// <summary>edu's vendor:device id, the selector the tests open it by.</summary>
+    public static readonly string EduId = string.Create(CultureInfo.InvariantCulture, $"{EduRegisters.VendorId:x4}:{EduRegisters.DeviceId:x4}");
+
     public const string IvshmemId = "1af4:1110";
 
     /// <summary>edu's identification register (0x00): major 1, minor 0, magic 0xed.</summary>
-    public const uint EduIdentification = 0x010000ed;
+    public static readonly uint EduIdentification = EduRegisterBlock.Identification.ResetValue.Raw;
 
     public string? EduPci { get; } = Env("IOSYS_EDU_PCI");
 
@@ -28,13 +31,7 @@ internal sealed class Guest
     public string HostDataPath => Require("IOSYS_HW_HOSTDATA");
 
     /// <summary>The edu DMA mask QEMU was started with (edu's default: 28 bits).</summary>
-    public ulong EduDmaMask { get; } = Env("IOSYS_EDU_DMA_MASK") is { } m ? ParseHex(m) : (1UL << 28) - 1;
-
-    /// <summary>The QEMU running the guest, as the host saw it ("7.2.22"); null if not passed.</summary>
-    public string? QemuVersion { get; } = Env("IOSYS_QEMU_VERSION");
-
-    /// <summary>QEMU's major version, 0 if unknown.</summary>
-    public int QemuMajor => int.TryParse(QemuVersion?.Split('.')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int major) ? major : 0;
+    public ulong EduDmaMask { get; } = Env("IOSYS_EDU_DMA_MASK") is { } m ? ParseHex(m) : EduRegisters.DmaMask;
 
     /// <summary>Where each scenario writes in the ivshmem BAR; the host checks the same places afterwards.</summary>
     public long Offset(string name) => (long)ParseHex(Require("IOSYS_HW_" + name));
@@ -56,13 +53,6 @@ internal sealed class Guest
     public string RequireIvshmem() =>
         IvshmemPci ?? throw new CheckFailedException("no ivshmem-plain device (IOSYS_IVSHMEM_PCI is empty)");
 
-    /// <summary>edu's register rules: below 0x80 only 4-byte accesses; 4 or 8 bytes above.</summary>
-    public static IoMapOptions EduOptions { get; } = IoMapOptions.IoMemory with
-    {
-        Widths = AccessWidths.Bits32 | AccessWidths.Bits64,
-        WidthRules = [new IoWidthRule(0x00, 0x80, AccessWidths.Bits32)],
-    };
-
-    /// <summary>edu's BAR0 through sysfs, found by vendor:device, with edu's width rules.</summary>
-    public static IoSysMap OpenEdu() => IoSys.Linux.PciDevices.OpenBar(EduId, 0, new IoSys.Linux.PciOpenOptions { MapOptions = EduOptions });
+    /// <summary>edu's BAR0 through sysfs, found by vendor:device, with edu's width rules (<see cref="EduRegisters.MapOptions"/>).</summary>
+    public static IoSysMap OpenEdu() => IoSys.Linux.PciDevices.OpenBar(EduId, 0, new IoSys.Linux.PciOpenOptions { MapOptions = EduRegisters.MapOptions });
 }

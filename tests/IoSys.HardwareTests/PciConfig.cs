@@ -6,7 +6,6 @@ namespace IoSys.HardwareTests;
 /// <summary>The PCI command register (config offset 4) through sysfs <c>config</c>: bus mastering and INTx masking.</summary>
 internal static class PciConfig
 {
-    public const ushort MemorySpace = 1 << 1;
     public const ushort BusMaster = 1 << 2;
 
     /// <summary>Interrupt Disable: uio_pci_generic's handler sets it (masks INTx); user space clears it to unmask.</summary>

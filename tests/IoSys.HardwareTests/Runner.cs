@@ -96,7 +96,7 @@ internal sealed class Runner
             {
                 verdict = line;
             }
-            else if (!line.StartsWith("  iosys-hwtests:", StringComparison.Ordinal) && !line.StartsWith("  iosys-hwtests on", StringComparison.Ordinal))
+            else
             {
                 Console.Out.WriteLine("  " + line.TrimStart());
             }
