@@ -27,7 +27,8 @@ public interface IEduInterrupts
 
 /// <summary>
 /// Memory the edu device can reach by DMA: the CPU's view as a system-memory map, and the bus address the device
-/// uses. edu truncates bus addresses to 28 bits, so the buffer must lie below 256 MiB.
+/// uses. edu truncates bus addresses to its DMA mask (28 bits by default, below 256 MiB; see
+/// <see cref="EduDriver.DmaMask"/>), so the buffer must lie within it.
 /// </summary>
 public interface IDmaBuffer
 {

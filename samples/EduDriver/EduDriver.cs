@@ -213,7 +213,8 @@ public sealed class EduDriver
             throw new ArgumentOutOfRangeException(nameof(count), count, $"The transfer must lie within edu's {DmaBufferSize}-byte buffer.");
         }
 
-        if (busAddress > DmaMask || (ulong)count > DmaMask - busAddress + 1)
+        // Overflow-safe: DmaMask - busAddress + 1 wraps to 0 for a full 64-bit mask at bus address 0.
+        if (busAddress > DmaMask || (count > 0 && (ulong)(count - 1) > DmaMask - busAddress))
         {
             throw new ArgumentOutOfRangeException(nameof(busAddress), busAddress, string.Create(CultureInfo.InvariantCulture,
                 $"A {count}-byte transfer at bus address 0x{busAddress:x} is beyond edu's DMA mask 0x{DmaMask:x}."));

@@ -14,7 +14,7 @@ public enum EduScenarioNeeds
     /// <summary>The device's interrupt (<see cref="IEduInterrupts"/>).</summary>
     Interrupts = 1,
 
-    /// <summary>A DMA buffer of at least 4 KiB below 256 MiB (<see cref="IDmaBuffer"/>).</summary>
+    /// <summary>A DMA buffer of at least 4 KiB within the driver's <see cref="EduDriver.DmaMask"/> (<see cref="IDmaBuffer"/>).</summary>
     Dma = 2,
 }
 
@@ -406,7 +406,8 @@ public static class EduDriverScenarios
     {
         IDmaBuffer dma = context.Dma ?? throw new EduScenarioFailedException("This scenario needs a DMA buffer.");
         ulong mask = context.Driver.DmaMask;
-        if (dma.Map.Size < size || dma.BusAddress > mask - (ulong)size + 1)
+        // Overflow-safe: the last byte, BusAddress + size - 1, must be within the mask (mask - size + 1 can wrap).
+        if (dma.Map.Size < size || dma.BusAddress > mask || (size > 0 && (ulong)(size - 1) > mask - dma.BusAddress))
         {
             throw new EduScenarioFailedException(string.Create(CultureInfo.InvariantCulture,
                 $"The DMA buffer must hold {size} bytes within the DMA mask 0x{mask:x}; it has {dma.Map.Size} bytes at bus address 0x{dma.BusAddress:x}."));

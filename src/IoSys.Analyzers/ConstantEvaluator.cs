@@ -6,8 +6,10 @@ namespace IoSys.Analyzers;
 
 /// <summary>
 /// Evaluates a constant integer expression from syntax alone: literals, parentheses, casts, unary and binary
-/// arithmetic. Used for <c>static long Size =&gt; 0x1000;</c> declared in another file, where the analyzer has no
-/// semantic model. Anything else (e.g. a reference to a const field) is "unknown", and the check falls back to run time.
+/// arithmetic. The analyzer's cheap first try at a known-size type's <c>static long Size =&gt; 0x1000;</c>, which may be
+/// declared in another file than the access. Anything else (e.g. a reference to a const field) is "unknown" (null); the
+/// analyzer then asks the compilation's semantic model for that file, and only if that fails too is the size unknown
+/// and the check left to run time.
 /// </summary>
 internal static class ConstantEvaluator
 {

@@ -24,10 +24,10 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
     /// <summary>Diagnostic property: the map expression is the first additional location.</summary>
     public const string HasMap = "HasMap";
 
-    // Queries whose offset argument is meant to be probed, not accessed.
     private static readonly int[] Widths = [1, 2, 4, 8];
     private static readonly int[] Bits = [8, 16, 32, 64];
 
+    // Queries whose offset argument is meant to be probed, not accessed.
     private static readonly ImmutableHashSet<string> NotAccesses = ImmutableHashSet.Create("CheckAccess", "CreateAccessException", "WidthsAt");
 
     /// <inheritdoc/>
@@ -51,9 +51,7 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
                 map,
                 start.Compilation.GetTypeByMetadataName("IoSys.IoSysMap`1"),
                 start.Compilation.GetTypeByMetadataName("IoSys.UnsafeIoSysMap"),
-                start.Compilation.GetTypeByMetadataName("IoSys.IoAddress"),
-                start.Compilation.GetTypeByMetadataName("IoSys.IoWidthRuleAttribute"),
-                start.Compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.Unsafe"));
+                start.Compilation.GetTypeByMetadataName("IoSys.IoWidthRuleAttribute"));
             var sizes = new ConcurrentDictionary<ITypeSymbol, KnownSize?>(SymbolEqualityComparer.Default);
             Compilation compilation = start.Compilation;
             start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, types, sizes, compilation), OperationKind.Invocation);
@@ -376,9 +374,7 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         INamedTypeSymbol Map,
         INamedTypeSymbol? MapOfT,
         INamedTypeSymbol? UnsafeMap,
-        INamedTypeSymbol? Address,
-        INamedTypeSymbol? WidthRuleAttribute,
-        INamedTypeSymbol? Unsafe);
+        INamedTypeSymbol? WidthRuleAttribute);
 
     /// <summary>What is known at compile time about an <c>IIoKnownSize</c> type: its size and width rules.</summary>
     private sealed record KnownSize(string Name, long Size, ImmutableArray<(long Offset, long Length, int Widths)> Rules)

@@ -23,9 +23,6 @@ internal static unsafe partial class LibC
     public const int MFD_CLOEXEC = 1;
 
     public const short POLLIN = 0x1;
-    public const short POLLERR = 0x8;
-    public const short POLLHUP = 0x10;
-    public const short POLLNVAL = 0x20;
 
     public const int EPERM = 1;
     public const int ENOENT = 2;

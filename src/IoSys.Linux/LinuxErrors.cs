@@ -24,9 +24,19 @@ internal static class LinuxErrors
         };
     }
 
-    public static Exception ForMmap(string path, int errno, long fileOffset, long length, bool writable, string permissionHint)
+    /// <summary>The error for a failed unlink of <paramref name="path"/>: permission errors as <see cref="UnauthorizedAccessException"/>, others as <see cref="IOException"/>.</summary>
+    public static Exception ForDelete(string path, int errno, string what, string permissionHint)
     {
-        string range = $"{length} bytes (0x{length:x}) at offset 0x{fileOffset:x}";
+        string cause = LibC.Describe(errno);
+        return errno is LibC.EACCES or LibC.EPERM or LibC.EROFS
+            ? new UnauthorizedAccessException($"Cannot delete {what} '{path}': permission denied ({cause}); {permissionHint}.")
+            : new IOException($"Cannot delete {what} '{path}': {cause}.");
+    }
+
+    /// <summary>The error for a failed mmap of <paramref name="length"/> bytes at <paramref name="offset"/>: the range the caller asked for, before page rounding.</summary>
+    public static Exception ForMmap(string path, int errno, long offset, long length, bool writable, string permissionHint)
+    {
+        string range = $"{length} bytes (0x{length:x}) at offset 0x{offset:x}";
         string cause = LibC.Describe(errno);
         return errno switch
         {
@@ -41,6 +51,4 @@ internal static class LinuxErrors
     }
 
     public static string Hex(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
-
-    public static string Hex(long value) => value < 0 ? "-" + Hex(0UL - (ulong)value) : Hex((ulong)value);
 }

@@ -46,10 +46,12 @@ public static class MappedFile
         return MapOpenFile(file, path, options.Offset, options.Size, options.Create, readOnly, mapOptions, "file");
     }
 
-    /// <summary>Checks the range against the file's size (extending it when asked) and maps it.</summary>
+    /// <summary>
+    /// Checks the range against the file's size (extending it when asked) and maps it. Callers have already
+    /// checked the range with <see cref="ValidateRange"/> and the options with <see cref="NativeFile.Resolve"/>.
+    /// </summary>
     internal static IoSysMap MapOpenFile(SafeFileHandle file, string path, long offset, long? size, bool extend, bool readOnly, IoMapOptions mapOptions, string what)
     {
-        ValidateRange(path, offset, size);
         long fileLength = NativeFile.GetLength(file, path);
         if (extend && size is { } wanted && fileLength < offset + wanted)
         {

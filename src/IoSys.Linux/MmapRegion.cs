@@ -59,7 +59,8 @@ internal sealed class MmapRegion : IoMemoryRegion
 
         if (address == LibC.MAP_FAILED)
         {
-            throw LinuxErrors.ForMmap(path, errno, fileOffset, mappingLength, writable, permissionHint);
+            // Name the range the caller asked for, not the page-rounded one actually passed to mmap.
+            throw LinuxErrors.ForMmap(path, errno, fileOffset + start, length, writable, permissionHint);
         }
 
         return new MmapRegion(address, (nuint)mappingLength, start, length);

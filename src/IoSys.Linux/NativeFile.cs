@@ -54,7 +54,9 @@ internal static class NativeFile
 
     /// <summary>
     /// The options a map gets: the caller's (widths, rules) with the space defaulted per target and read-only
-    /// forced when the mapping is read-only, so writes throw instead of faulting.
+    /// forced when the mapping is read-only, so writes throw instead of faulting. Validated here, before anything
+    /// is opened, so that inconsistent options throw <see cref="ArgumentException"/> without creating or
+    /// extending a file.
     /// </summary>
     public static IoMapOptions Resolve(IoMapOptions? mapOptions, IoSpace? space, IoSpace defaultSpace, bool readOnly)
     {
@@ -64,6 +66,8 @@ internal static class NativeFile
             options = options with { Space = s };
         }
 
-        return readOnly ? options.AsReadOnly() : options;
+        options = readOnly ? options.AsReadOnly() : options;
+        options.Validate();
+        return options;
     }
 }

@@ -69,9 +69,29 @@ public static class PciDevices
     /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
     /// <returns>The device.</returns>
     /// <exception cref="ArgumentException">The selector is neither an address nor an id.</exception>
-    /// <exception cref="FileNotFoundException">No device matches.</exception>
+    /// <exception cref="FileNotFoundException">No device matches, or the device at the address lacks one of its sysfs files.</exception>
     /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
-    public static PciDeviceInfo Find(string selector, string sysfsRoot = "/sys")
+    public static PciDeviceInfo Find(string selector, string sysfsRoot = "/sys") => FindCore(selector, sysfsRoot, throwIfNone: true)!;
+
+    /// <summary>Finds one PCI device, or returns false if none matches (see <see cref="Find"/>).</summary>
+    /// <param name="selector">An address or <c>vendor:device[#n]</c> id.</param>
+    /// <param name="device">The device, or null.</param>
+    /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
+    /// <returns>True if found; false only if no device matches.</returns>
+    /// <exception cref="ArgumentException">The selector is neither an address nor an id.</exception>
+    /// <exception cref="FileNotFoundException">A device is at the address but lacks one of its sysfs files (as <see cref="Find"/> says).</exception>
+    /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
+    public static bool TryFind(string selector, out PciDeviceInfo? device, string sysfsRoot = "/sys")
+    {
+        device = FindCore(selector, sysfsRoot, throwIfNone: false);
+        return device is not null;
+    }
+
+    /// <summary>
+    /// Find, which returns null when no device matches unless <paramref name="throwIfNone"/>; a device that
+    /// matches but cannot be read throws either way.
+    /// </summary>
+    private static PciDeviceInfo? FindCore(string selector, string sysfsRoot, bool throwIfNone)
     {
         ArgumentException.ThrowIfNullOrEmpty(sysfsRoot);
         Selector parsed = Selector.Parse(selector);
@@ -80,6 +100,11 @@ public static class PciDevices
             string path = Path.Join(DevicesDirectory(sysfsRoot), address);
             if (!Directory.Exists(path))
             {
+                if (!throwIfNone)
+                {
+                    return null;
+                }
+
                 throw new FileNotFoundException(
                     $"No PCI device at {address}: '{path}' does not exist. List devices with `lspci -Dnn`.", path);
             }
@@ -94,33 +119,17 @@ public static class PciDevices
             return matches[parsed.Index];
         }
 
+        if (!throwIfNone)
+        {
+            return null;
+        }
+
         string id = $"{parsed.VendorId:x4}:{parsed.DeviceId:x4}";
         string found = matches.Length == 0 ? "none is present" : $"only {matches.Length} {(matches.Length == 1 ? "is" : "are")} present";
         string note = skipped.Count == 0 ? "" : $" ({skipped.Count} unreadable entries were skipped, e.g. {skipped[0].Path}: {skipped[0].Reason})";
         throw new FileNotFoundException(
             $"No PCI device {selector.Trim()} under '{DevicesDirectory(sysfsRoot)}': {(parsed.Index == 0 ? "" : $"asked for match #{parsed.Index} of {id}, ")}{found}{note}.",
             DevicesDirectory(sysfsRoot));
-    }
-
-    /// <summary>Finds one PCI device, or returns false if none matches (see <see cref="Find"/>).</summary>
-    /// <param name="selector">An address or <c>vendor:device[#n]</c> id.</param>
-    /// <param name="device">The device, or null.</param>
-    /// <param name="sysfsRoot">The sysfs mount point. Default: <c>/sys</c>.</param>
-    /// <returns>True if found.</returns>
-    /// <exception cref="ArgumentException">The selector is neither an address nor an id.</exception>
-    /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
-    public static bool TryFind(string selector, out PciDeviceInfo? device, string sysfsRoot = "/sys")
-    {
-        try
-        {
-            device = Find(selector, sysfsRoot);
-            return true;
-        }
-        catch (FileNotFoundException)
-        {
-            device = null;
-            return false;
-        }
     }
 
     /// <summary>
@@ -249,8 +258,8 @@ public static class PciDevices
 
             long size = (long)(end - start + 1);
             // Kind comes from the flags; a range with neither flag is a resource the kernel did not classify.
-            PciBarKind kind = size == 0 ? PciBarKind.Unused
-                : (flags & IoResourceIo) != 0 ? PciBarKind.Io
+            // size is at least 1: end >= start and end - start < long.MaxValue were checked above.
+            PciBarKind kind = (flags & IoResourceIo) != 0 ? PciBarKind.Io
                 : (flags & IoResourceMem) != 0 ? PciBarKind.Memory
                 : PciBarKind.Unused;
             bool memory = kind == PciBarKind.Memory;

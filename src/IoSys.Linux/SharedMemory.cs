@@ -10,6 +10,9 @@ public static class SharedMemory
 {
     private const string PermissionHint = "check the object's owner and mode in /dev/shm (it is created 0600, for its creator only)";
 
+    private const string DeletePermissionHint =
+        "removing a name needs write access to its directory, and in a sticky directory such as /dev/shm only the object's owner (or root) may remove it";
+
     /// <summary>Maps the POSIX shared-memory object <paramref name="name"/>, as <c>shm_open</c> + <c>mmap</c> would.</summary>
     /// <param name="name">The object's name, with or without the leading '/': "iosys-demo" or "/iosys-demo". No other '/'.</param>
     /// <param name="options">Creation, size, read-only and space. Default: the whole existing object, read-write.</param>
@@ -62,8 +65,7 @@ public static class SharedMemory
             return false;
         }
 
-        Exception e = LinuxErrors.ForOpen(path, errno, "shared memory", PermissionHint);
-        throw e is UnauthorizedAccessException ? e : new IOException($"Cannot delete shared memory '{path}': {LibC.Describe(errno)}.");
+        throw LinuxErrors.ForDelete(path, errno, "shared memory", DeletePermissionHint);
     }
 
     /// <summary>

@@ -27,6 +27,10 @@ public sealed class UioDevice : IDisposable
 
     private readonly SafeFileHandle _file;
 
+    // Set by Dispose. SafeHandle.IsClosed stays false while a wait holds a reference (DangerousAddRef), so the
+    // wait loop needs this flag to see a concurrent Dispose.
+    private volatile bool _disposed;
+
     private readonly string _sysfsRoot;
 
     private UioDevice(UioDeviceInfo info, string devicePath, SafeFileHandle file, string sysfsRoot)
@@ -116,7 +120,7 @@ public sealed class UioDevice : IDisposable
     /// <exception cref="IOException">The kernel refused the mapping.</exception>
     public IoSysMap MapRegion(int index = 0, IoMapOptions? options = null)
     {
-        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
         IReadOnlyList<UioMapInfo> maps = Info.Maps;
         if ((uint)index >= (uint)maps.Count)
         {
@@ -176,13 +180,14 @@ public sealed class UioDevice : IDisposable
 
     /// <summary>
     /// Blocks until the device raises an interrupt, the timeout passes, or <paramref name="cancellationToken"/>
-    /// is cancelled (observed within 50 ms).
+    /// is cancelled (observed within 50 ms). Disposing the device from another thread ends the wait with
+    /// <see cref="ObjectDisposedException"/>, also within 50 ms.
     /// </summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever; zero only checks.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The device's interrupt count: the total since it was registered.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or too large.</exception>
-    /// <exception cref="ObjectDisposedException">The device is disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The device is disposed, before or during the wait.</exception>
     /// <exception cref="TimeoutException">No interrupt arrived in time; the message names the device and the timeout.</exception>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
     /// <exception cref="IOException">The device has no interrupt, or the read failed.</exception>
@@ -194,7 +199,7 @@ public sealed class UioDevice : IDisposable
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be between 0 and int.MaxValue milliseconds, or Timeout.InfiniteTimeSpan.");
         }
 
-        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
         bool added = false;
         try
         {
@@ -204,6 +209,10 @@ public sealed class UioDevice : IDisposable
             long start = Stopwatch.GetTimestamp();
             while (true)
             {
+                // The reference held above keeps a concurrent Dispose from closing the descriptor (so poll never
+                // reports POLLNVAL, and IsClosed stays false until the reference is released); Dispose sets
+                // _disposed, which each bounded poll slice (at most PollSliceMilliseconds) observes here.
+                ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
                 cancellationToken.ThrowIfCancellationRequested();
                 int slice = PollSliceMilliseconds;
                 if (!infinite)
@@ -244,12 +253,16 @@ public sealed class UioDevice : IDisposable
     /// <returns>The device's interrupt count; faults with the exceptions of <see cref="WaitForInterrupt"/>.</returns>
     public Task<uint> WaitForInterruptAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
         return Task.Run(() => WaitForInterrupt(timeout, cancellationToken), cancellationToken);
     }
 
     /// <summary>Closes <c>/dev/uioN</c>. Maps made by <see cref="MapRegion"/> are not affected. Idempotent.</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _file.Dispose();
+    }
 
     private short PollOnce(int fd, int milliseconds)
     {
@@ -270,11 +283,6 @@ public sealed class UioDevice : IDisposable
             }
 
             throw new IOException($"Waiting for an interrupt from UIO device {DevicePath} ({Name}) failed: poll: {LibC.Describe(errno)}.");
-        }
-
-        if ((pfd.Revents & LibC.POLLNVAL) != 0)
-        {
-            throw new ObjectDisposedException(nameof(UioDevice), $"UIO device {DevicePath} was closed during the wait.");
         }
 
         return ready == 0 ? (short)0 : pfd.Revents;
@@ -316,7 +324,7 @@ public sealed class UioDevice : IDisposable
 
     private void WriteIrqControl(uint value)
     {
-        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
         string action = value != 0 ? "enable" : "disable";
         bool added = false;
         nint written;

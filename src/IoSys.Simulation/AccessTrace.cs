@@ -159,7 +159,7 @@ public sealed class AccessTrace
 
             string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length != 6 || f[0] is not ("R" or "W")
-                || !int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) || width is not (1 or 2 or 4 or 8)
+                || !int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width)
                 || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
                 || !long.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out long sequence)
                 || !TryParseHex(f[4], out ulong offset) || offset > long.MaxValue
@@ -168,8 +168,14 @@ public sealed class AccessTrace
                 throw new FormatException($"Line {lineNumber} is not a trace line (dir width seconds seq 0xoffset 0xvalue): '{line}'.");
             }
 
-            records.Add(new TraceRecord(sequence, TimeSpan.FromSeconds(seconds), (long)offset, width,
-                f[0] == "R" ? AccessDirection.Read : AccessDirection.Write, value));
+            var record = new TraceRecord(sequence, TimeSpan.FromSeconds(seconds), (long)offset, width,
+                f[0] == "R" ? AccessDirection.Read : AccessDirection.Write, value);
+            if (RecordProblem(record) is { } problem)
+            {
+                throw new FormatException($"Line {lineNumber} is not a trace line ({problem}): '{line}'.");
+            }
+
+            records.Add(record);
         }
 
         var trace = new AccessTrace();
@@ -204,10 +210,33 @@ public sealed class AccessTrace
             throw new FormatException($"Not an IoSys trace: expected format '{TraceDocument.FormatName}' version 1.");
         }
 
+        if (document.Accesses is null)
+        {
+            throw new FormatException("Not an IoSys trace: 'accesses' must be an array.");
+        }
+
+        for (int i = 0; i < document.Accesses.Count; i++)
+        {
+            if (RecordProblem(document.Accesses[i]) is { } problem)
+            {
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"Not an IoSys trace: access {i}: {problem}."));
+            }
+        }
+
         var trace = new AccessTrace();
         trace._records.AddRange(document.Accesses);
         return trace;
     }
+
+    // What both parsers require of a record beyond its syntax; null if it is a valid access.
+    private static string? RecordProblem(TraceRecord record) => record switch
+    {
+        { Width: not (1 or 2 or 4 or 8) } => string.Create(CultureInfo.InvariantCulture, $"width {record.Width} is not 1, 2, 4 or 8"),
+        { Offset: < 0 } => string.Create(CultureInfo.InvariantCulture, $"offset {record.Offset} is negative"),
+        { Sequence: < 0 } => string.Create(CultureInfo.InvariantCulture, $"sequence {record.Sequence} is negative"),
+        { Direction: not (AccessDirection.Read or AccessDirection.Write) } => $"direction {record.Direction} is not read or write",
+        _ => null,
+    };
 
     private void Add(TraceRecord record)
     {

@@ -55,15 +55,20 @@ public sealed class EduDevice : SimulatedDevice
     /// <summary>Creates the device, in its reset state.</summary>
     /// <param name="options">Timings, clock, strictness and system memory. Default: <see cref="EduDeviceOptions"/>'s defaults.</param>
     public EduDevice(EduDeviceOptions? options = null)
-        : base("edu", Edu.Size, AccessWidths.All, EduRegisters.WidthRules, options ?? new EduDeviceOptions())
+        : this(options ?? new EduDeviceOptions(), ownsSystemMemory: options?.SystemMemory is null)
     {
-        options ??= new EduDeviceOptions();
+    }
+
+    // The base and the body see the same options object (the public constructor supplies the default once).
+    private EduDevice(EduDeviceOptions options, bool ownsSystemMemory)
+        : base("edu", Edu.Size, AccessWidths.All, EduRegisters.WidthRules, options)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FactorialTime, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DmaTime, TimeSpan.Zero);
         _factorialTime = options.FactorialTime;
         _dmaTime = options.DmaTime;
         _dmaMask = options.DmaMask;
-        _ownsSystemMemory = options.SystemMemory is null;
+        _ownsSystemMemory = ownsSystemMemory;
         SystemMemory = options.SystemMemory ?? new SimulatedSystemMemory();
         DmaBuffer = IoSysMap.FromArray(_dmaBuffer);
 

@@ -87,13 +87,20 @@ public sealed class ManualClock : TimeProvider
     private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
     {
         private long _period = -1;
+        private bool _disposed; // Under the clock's lock.
 
         public long DueTicks { get; private set; } = long.MaxValue;
 
+        // As ITimer: false, and nothing scheduled, once the timer is disposed.
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             lock (clock._lock)
             {
+                if (_disposed)
+                {
+                    return false;
+                }
+
                 clock._timers.Remove(this);
                 _period = period == Timeout.InfiniteTimeSpan ? -1 : Math.Max(1, period.Ticks);
                 if (dueTime != Timeout.InfiniteTimeSpan)
@@ -123,6 +130,7 @@ public sealed class ManualClock : TimeProvider
         {
             lock (clock._lock)
             {
+                _disposed = true;
                 clock._timers.Remove(this);
             }
         }

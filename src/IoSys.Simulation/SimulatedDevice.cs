@@ -185,7 +185,16 @@ public class SimulatedDevice : IoBackend, IDisposable
     /// <param name="offset">Offset in bytes from the start of the region.</param>
     /// <param name="width">Width in bytes.</param>
     /// <returns>True if the bus would pass the access to the device.</returns>
-    public bool Accepts(long offset, int width) => RegionRefusal(offset, width) is null;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is not 1, 2, 4 or 8.</exception>
+    public bool Accepts(long offset, int width)
+    {
+        if (width is not (1 or 2 or 4 or 8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, "An access width must be 1, 2, 4 or 8 bytes.");
+        }
+
+        return RegionRefusal(offset, width) is null;
+    }
 
     /// <summary>Disposes the device: cancels scheduled callbacks and disposes <see cref="Map"/>.</summary>
     public void Dispose()
@@ -268,7 +277,8 @@ public class SimulatedDevice : IoBackend, IDisposable
         timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Records a device fault that is not a refused access (e.g. a DMA out of range). Call under <see cref="SyncRoot"/>.</summary>
+    /// <summary>Records a device fault that is not a refused access (e.g. a DMA out of range). Takes <see cref="SyncRoot"/>
+    /// itself; the lock is re-entrant, so it may be called with or without holding it.</summary>
     /// <param name="fault">The fault.</param>
     protected void RecordFault(SimulatedBusFault fault)
     {
@@ -324,12 +334,8 @@ public class SimulatedDevice : IoBackend, IDisposable
                 return RefusedReadValue(offset, width) & Mask(width);
             }
 
-            if (register is null)
-            {
-                return ReadUnbacked(offset, width) & Mask(width);
-            }
-
-            if (register.Spec.Access == RegisterAccess.WO)
+            // No register, or a write-only one (which a lenient device lets through): what an unbacked offset reads.
+            if (register is null || register.Spec.Access == RegisterAccess.WO)
             {
                 return ReadUnbacked(offset, width) & Mask(width);
             }

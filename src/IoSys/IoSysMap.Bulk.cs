@@ -302,6 +302,10 @@ public unsafe partial class IoSysMap
             long p = offset + i;
             int width = NextChunk(p, buffer.Length - i, widths);
             ref byte slot = ref buffer[i];
+            // SAFETY: slot is buffer[i] with i < buffer.Length (bounds-checked above). NextChunk returns a width no
+            // larger than its remaining argument, buffer.Length - i, so the unaligned 2/4/8-byte reads and writes
+            // through slot stay within buffer. It returns 0 only where no accepted width fits, which PlanChunks has
+            // ruled out for the whole range before Transfer runs (so the loop always advances).
             switch (width, write)
             {
                 case (8, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<ulong>(p, false)); break;

@@ -45,7 +45,7 @@ public partial class IoSysMap
         if (width < sizeof(ulong) && value >> (width * 8) != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(value), value, string.Create(CultureInfo.InvariantCulture,
-                $"The value 0x{value:x} does not fit a {width}-byte access at offset 0x{offset:x}."));
+                $"The value 0x{value:x} does not fit a {width}-byte access at offset {Hex(offset)}."));
         }
 
         switch (width)

@@ -95,6 +95,26 @@ public sealed class EduScenarioTests
     }
 
     [Fact]
+    public void Dma_with_a_full_64_bit_mask_at_bus_address_zero_is_not_refused()
+    {
+        // DmaMask - busAddress + 1 wraps to 0 for a full mask at bus address 0: the checks must not refuse every transfer.
+        using var memory = new SimulatedSystemMemory(firstBusAddress: 0);
+        var options = new EduDeviceOptions
+        {
+            DmaMask = ulong.MaxValue,
+            SystemMemory = memory,
+            FactorialTime = TimeSpan.FromMilliseconds(1),
+            DmaTime = TimeSpan.FromMilliseconds(1),
+        };
+        using var sim = new SimulatedEdu(options);
+        Assert.Equal(ulong.MaxValue, sim.Driver.DmaMask);
+        Assert.Equal(0UL, sim.Dma.BusAddress);
+        EduDriverScenarios.DmaRoundTripPoll(sim.CreateContext());
+        EduDriverScenarios.DmaRoundTripInterrupt(sim.CreateContext());
+        Assert.Empty(sim.Device.Faults);
+    }
+
+    [Fact]
     public void The_driver_refuses_a_bus_address_beyond_its_dma_mask_before_programming_the_device()
     {
         using var sim = new SimulatedEdu();

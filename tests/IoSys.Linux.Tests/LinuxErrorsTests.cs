@@ -27,4 +27,18 @@ public sealed class LinuxErrorsTests
         Assert.Contains("resource0", mmap.Message, StringComparison.Ordinal);
         Assert.IsType<UnauthorizedAccessException>(LinuxErrors.ForMmap("/dev/mem", 1, 0, 4096, true, "STRICT_DEVMEM"));
     }
+
+    [Fact]
+    public void Delete_errors_say_delete_not_open()
+    {
+        Exception denied = LinuxErrors.ForDelete("/dev/shm/x", 13, "shared memory", "HINT");
+        Assert.IsType<UnauthorizedAccessException>(denied);
+        Assert.StartsWith("Cannot delete shared memory '/dev/shm/x': permission denied", denied.Message, StringComparison.Ordinal);
+        Assert.Contains("HINT", denied.Message, StringComparison.Ordinal);
+        Assert.IsType<UnauthorizedAccessException>(LinuxErrors.ForDelete("/dev/shm/x", 1, "shared memory", "HINT"));
+        Exception busy = LinuxErrors.ForDelete("/dev/shm/x", 16, "shared memory", "HINT");
+        Assert.IsType<IOException>(busy);
+        Assert.StartsWith("Cannot delete shared memory '/dev/shm/x'", busy.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("HINT", busy.Message, StringComparison.Ordinal);
+    }
 }

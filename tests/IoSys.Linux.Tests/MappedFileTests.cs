@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace IoSys.Linux.Tests;
 
@@ -261,6 +262,32 @@ public sealed class MappedFileTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => MappedFile.Open(path, new() { Create = true, Size = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => MappedFile.Open(path, new() { Create = true, Size = 10, Offset = -1 }));
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Inconsistent_map_options_are_refused_before_the_file_is_created_or_extended()
+    {
+        IoMapOptions bad = IoMapOptions.IoMemory with { AllowUnaligned = true };
+        string path = _dir.Combine("bad.bin");
+        Assert.Throws<ArgumentException>(() => MappedFile.Open(path, new() { Create = true, Size = 4096, MapOptions = bad }));
+        Assert.False(File.Exists(path));
+
+        string shorter = _dir.Write("short.bin", new byte[10]);
+        Assert.Throws<ArgumentException>(() => MappedFile.Open(shorter, new() { Create = true, Size = 8192, MapOptions = bad }));
+        Assert.Equal(10, new FileInfo(shorter).Length);
+    }
+
+    [Fact]
+    public void A_failed_mmap_names_the_range_asked_for_not_the_page_rounded_one()
+    {
+        string path = _dir.Write("ro.bin", new byte[3 * Environment.SystemPageSize]);
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        long page = Environment.SystemPageSize;
+
+        // A shared writable mapping of a descriptor opened read-only is refused (EACCES), even for root.
+        UnauthorizedAccessException e = Assert.Throws<UnauthorizedAccessException>(
+            () => MmapRegion.Map(file, path, page, 0x10, 100, writable: true, "hint"));
+        Assert.Contains($"100 bytes (0x64) at offset 0x{page + 0x10:x}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -157,6 +157,21 @@ public sealed class PciDevicesTests : IDisposable
     }
 
     [Fact]
+    public void TryFind_of_a_broken_device_throws_what_Find_throws_instead_of_returning_false()
+    {
+        FileNotFoundException find = Assert.Throws<FileNotFoundException>(() => PciDevices.Find("0000:00:07.0", Sysfs));
+        FileNotFoundException tryFind = Assert.Throws<FileNotFoundException>(() => PciDevices.TryFind("0000:00:07.0", out _, Sysfs));
+        Assert.Equal(find.Message, tryFind.Message);
+        Assert.Contains(Path.Join("0000:00:07.0", "vendor"), tryFind.Message, StringComparison.Ordinal);
+
+        InvalidDataException malformed = Assert.Throws<InvalidDataException>(() => PciDevices.TryFind("0000:00:06.0", out _, Sysfs));
+        Assert.Contains(Path.Join("0000:00:06.0", "resource"), malformed.Message, StringComparison.Ordinal);
+
+        Assert.True(PciDevices.TryFind("1234:11e8#1", out PciDeviceInfo? found, Sysfs));
+        Assert.Equal("0000:00:05.0", found!.Address);
+    }
+
+    [Fact]
     public void OpenBar_maps_the_bar_as_io_memory_of_its_size()
     {
         // /proc/self/maps shows the resolved path (sysfs device entries are symlinks).

@@ -77,6 +77,38 @@ public sealed class SharedMemoryTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => map.Read8(0));
     }
 
+    [Fact]
+    public void Inconsistent_map_options_are_refused_before_the_object_is_created()
+    {
+        string directory = Directory.CreateTempSubdirectory("iosys-shm-").FullName;
+        try
+        {
+            IoMapOptions bad = IoMapOptions.IoMemory with { AllowUnaligned = true };
+            Assert.Throws<ArgumentException>(() => SharedMemory.Open(_name, new() { Create = true, Size = 4096, MapOptions = bad, Directory = directory }));
+            Assert.False(File.Exists(Path.Join(directory, _name)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Delete_failure_other_than_missing_is_an_IOException_that_says_delete()
+    {
+        string directory = Directory.CreateTempSubdirectory("iosys-shm-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Join(directory, _name)); // unlink of a directory: EISDIR
+            IOException e = Assert.Throws<IOException>(() => SharedMemory.Delete(_name, directory));
+            Assert.StartsWith("Cannot delete shared memory", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("/")]

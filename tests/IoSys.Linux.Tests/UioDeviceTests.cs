@@ -282,6 +282,21 @@ public sealed class UioDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_from_another_thread_ends_an_infinite_wait()
+    {
+        UioDevice uio = UioDevice.Open("1", Sysfs, Dev);
+        Task<uint> wait = Task.Run(() => uio.WaitForInterrupt(Timeout.InfiniteTimeSpan));
+        await Task.Delay(100);
+        Assert.False(wait.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        uio.Dispose();
+        Task finished = await Task.WhenAny(wait, Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.Same(wait, finished);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => wait);
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 3000);
+    }
+
+    [Fact]
     public void WaitForInterrupt_rejects_a_negative_timeout()
     {
         using UioDevice uio = UioDevice.Open("1", Sysfs, Dev);

@@ -72,6 +72,19 @@ public sealed class InterruptAndClockTests
     }
 
     [Fact]
+    public void Manual_clock_timer_change_after_dispose_returns_false_and_never_fires()
+    {
+        var clock = new ManualClock();
+        int fired = 0;
+        ITimer timer = clock.CreateTimer(_ => fired++, null, TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
+        Assert.True(timer.Change(TimeSpan.FromMilliseconds(2), Timeout.InfiniteTimeSpan));
+        timer.Dispose();
+        Assert.False(timer.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan));
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(0, fired);
+    }
+
+    [Fact]
     public void System_memory_resolves_bus_addresses_within_one_buffer_only()
     {
         using var memory = new SimulatedSystemMemory();

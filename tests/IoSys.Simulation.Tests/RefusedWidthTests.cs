@@ -84,6 +84,18 @@ public sealed class RefusedWidthTests
         Assert.True(device.Map.IsIoMem);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(-1)]
+    public void Accepts_refuses_a_width_that_is_not_an_access_width(int width)
+    {
+        using SimulatedDevice device = NewDevice(strict: false);
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => device.Accepts(0x40, width));
+        Assert.Equal("width", e.ParamName);
+    }
+
     [Fact]
     public void Bulk_reads_on_a_simulated_region_use_only_accepted_widths()
     {

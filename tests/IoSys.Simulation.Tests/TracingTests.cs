@@ -1,3 +1,4 @@
+using System.Globalization;
 using static IoSys.Simulation.EduRegisters;
 using Edu = IoSys.Simulation.EduRegisterBlock;
 
@@ -101,6 +102,38 @@ public sealed class TracingTests : IDisposable
         Assert.Equal(trace.Records, AccessTrace.FromJson(json).Records);
         Assert.Throws<FormatException>(() => AccessTrace.FromJson("{\"format\":\"other\"}"));
         Assert.Throws<FormatException>(() => AccessTrace.FromJson("not json"));
+    }
+
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(0, 4)]
+    [InlineData(4, -8)]
+    public void Json_form_refuses_records_the_text_form_refuses(int width, long offset)
+    {
+        string json = $$"""
+            {"format":"iosys-trace","version":1,"accesses":[
+              {"sequence":0,"timestamp":"00:00:00","offset":{{offset}},"width":{{width}},"direction":"Read","value":0}]}
+            """;
+        Assert.Throws<FormatException>(() => AccessTrace.FromJson(json));
+        string line = string.Create(CultureInfo.InvariantCulture, $"R {width} 0.000000 0 0x{offset:x} 0x0");
+        Assert.Throws<FormatException>(() => AccessTrace.ParseText(line));
+    }
+
+    [Fact]
+    public void Json_form_accepts_a_valid_record_written_by_hand()
+    {
+        const string json = """
+            {"format":"iosys-trace","version":1,"accesses":[
+              {"sequence":0,"timestamp":"00:00:00","offset":8,"width":4,"direction":"Write","value":10}]}
+            """;
+        TraceRecord record = Assert.Single(AccessTrace.FromJson(json).Records);
+        Assert.Equal((8L, 4, AccessDirection.Write, 10UL), (record.Offset, record.Width, record.Direction, record.Value));
+    }
+
+    [Fact]
+    public void Json_form_with_null_accesses_is_a_format_error()
+    {
+        Assert.Throws<FormatException>(() => AccessTrace.FromJson("""{"format":"iosys-trace","version":1,"accesses":null}"""));
     }
 
     [Fact]

@@ -30,6 +30,15 @@ public sealed class AccessErrorMessageTests
     }
 
     [Fact]
+    public void Runtime_width_value_too_wide_names_a_negative_offset_as_negative_hex()
+    {
+        using IoSysMap map = Device();
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => map.Write(-0x10, 1, 0x100));
+        Assert.Contains("offset -0x10.", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("fffff", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Out_of_range_typed_access_names_offset_width_and_size()
     {
         using IoSysMap map = Device();
