@@ -31,11 +31,7 @@ public unsafe partial class IoSysMap
     public void ReadBytes(long offset, Span<byte> destination, AccessWidths widths)
     {
         ThrowIfDisposed();
-        IoAccessError error = TryTransfer(offset, destination, write: false, widths, out long failedAt);
-        if (error != IoAccessError.None)
-        {
-            throw BulkException(error, offset, destination.Length, failedAt, "read", widths);
-        }
+        TransferOrThrow(offset, destination, write: false, widths);
     }
 
     /// <summary>
@@ -66,11 +62,7 @@ public unsafe partial class IoSysMap
         // from it when writing to the map, so the read-only source is never written.
         fixed (byte* p = source)
         {
-            IoAccessError error = TryTransfer(offset, new Span<byte>(p, source.Length), write: true, widths, out long failedAt);
-            if (error != IoAccessError.None)
-            {
-                throw BulkException(error, offset, source.Length, failedAt, "write", widths);
-            }
+            TransferOrThrow(offset, new Span<byte>(p, source.Length), write: true, widths);
         }
     }
 
@@ -250,6 +242,15 @@ public unsafe partial class IoSysMap
         }
 
         return IoAccessError.None;
+    }
+
+    private void TransferOrThrow(long offset, Span<byte> buffer, bool write, AccessWidths widths)
+    {
+        IoAccessError error = TryTransfer(offset, buffer, write, widths, out long failedAt);
+        if (error != IoAccessError.None)
+        {
+            throw BulkException(error, offset, buffer.Length, failedAt, write ? "write" : "read", widths);
+        }
     }
 
     private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths) =>

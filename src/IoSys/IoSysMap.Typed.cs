@@ -299,10 +299,10 @@ public unsafe partial class IoSysMap
     // --- Slow paths and helpers -------------------------------------------------------------------------------
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSingleAccess<T>() => Unsafe.SizeOf<T>() is 1 or 2 or 4 or 8;
+    internal static bool IsSingleAccess<T>() => Unsafe.SizeOf<T>() is 1 or 2 or 4 or 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Log2Width<T>() => Unsafe.SizeOf<T>() switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 };
+    internal static int Log2Width<T>() => Unsafe.SizeOf<T>() switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong ReadSlots<T>() => Unsafe.SizeOf<T>() switch { 1 => _r1, 2 => _r2, 4 => _r4, _ => _r8 };
@@ -315,6 +315,45 @@ public unsafe partial class IoSysMap
         where T : unmanaged
     {
         ThrowIfDisposed();
+        return ReadLeased<T>(offset);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteChecked<T>(long offset, T value)
+        where T : unmanaged
+    {
+        ThrowIfDisposed();
+        WriteLeased(offset, value);
+    }
+
+    private T ReadComposite<T>(long offset)
+        where T : unmanaged
+    {
+        ThrowIfDisposed();
+        return ReadLeased<T>(offset);
+    }
+
+    private void WriteComposite<T>(long offset, T value)
+        where T : unmanaged
+    {
+        ThrowIfDisposed();
+        WriteLeased(offset, value);
+    }
+
+    /// <summary>
+    /// A read with every check but the disposal check: for the map once that check passed, and for an open
+    /// <see cref="IoSysMapLease"/>, which holds the memory even after a racing Dispose.
+    /// </summary>
+    internal T ReadLeased<T>(long offset)
+        where T : unmanaged
+    {
+        if (!IsSingleAccess<T>())
+        {
+            T composite = default;
+            TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref composite)), write: false, AccessWidths.All);
+            return composite;
+        }
+
         IoAccessError error = Check(offset, Unsafe.SizeOf<T>(), write: false, out bool unaligned);
         if (error != IoAccessError.None)
         {
@@ -324,11 +363,16 @@ public unsafe partial class IoSysMap
         return ReadUnchecked<T>(offset, unaligned);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteChecked<T>(long offset, T value)
+    /// <summary>A write with every check but the disposal check: see <see cref="ReadLeased{T}(long)"/>.</summary>
+    internal void WriteLeased<T>(long offset, T value)
         where T : unmanaged
     {
-        ThrowIfDisposed();
+        if (!IsSingleAccess<T>())
+        {
+            TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref value)), write: true, AccessWidths.All);
+            return;
+        }
+
         IoAccessError error = Check(offset, Unsafe.SizeOf<T>(), write: true, out bool unaligned);
         if (error != IoAccessError.None)
         {
@@ -337,18 +381,6 @@ public unsafe partial class IoSysMap
 
         WriteUnchecked(offset, value, unaligned);
     }
-
-    private T ReadComposite<T>(long offset)
-        where T : unmanaged
-    {
-        T value = default;
-        ReadBytes(offset, MemoryMarshal.AsBytes(new Span<T>(ref value)));
-        return value;
-    }
-
-    private void WriteComposite<T>(long offset, T value)
-        where T : unmanaged =>
-        WriteBytes(offset, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref value)));
 
     /// <summary>Every check of a single typed access, in the order errors are reported.</summary>
     private IoAccessError Check(long offset, int width, bool write, out bool unaligned)

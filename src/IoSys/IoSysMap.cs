@@ -253,9 +253,40 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     }
 
     /// <summary>
+    /// Holds the map open for a batch of accesses: the lease copies the map's state once, so that its checked
+    /// accesses run from registers, and keeps the memory from being retired until it ends. See
+    /// <see cref="IoSysMapLease"/>; use it with <c>using</c>.
+    /// </summary>
+    /// <returns>The lease. Dispose it to end it.</returns>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    public IoSysMapLease Lease()
+    {
+        ThrowIfDisposed();
+        if (_shared is { } shared)
+        {
+            if (!shared.TryAddLease())
+            {
+                ThrowDisposed();
+            }
+
+            if (_disposed)
+            {
+                // A window disposed on its own between the first check and here.
+                shared.EndLease();
+                ThrowDisposed();
+            }
+        }
+
+        return new IoSysMapLease(this);
+    }
+
+    internal void EndLease() => _shared?.EndLease();
+
+    /// <summary>
     /// Disposes the map. For a map that owns its memory, every map over that memory (windows included) then
-    /// throws <see cref="ObjectDisposedException"/> and the memory is retired (a device is released at once). For
-    /// a window, only the window is affected. Idempotent.
+    /// throws <see cref="ObjectDisposedException"/> and the memory is retired (a device is released at once, or,
+    /// if leases are open, when the last one ends: see <see cref="Lease"/>). For a window, only the window is
+    /// affected. Idempotent.
     /// </summary>
     public void Dispose()
     {
@@ -412,6 +443,10 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
         private readonly List<WeakReference<IoSysMap>> _maps = [];
         private bool _disposed;
 
+        // Open leases times 2, plus 1 once DisposeAll ran. The memory is retired when this reaches exactly 1:
+        // disposed, with no lease left. A lease can only be added while the low bit is clear.
+        private long _leaseState;
+
         public IoMemoryRegion? Memory { get; } = memory;
 
         public IIoBackend? Backend { get; } = backend;
@@ -467,8 +502,37 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
                 _maps.Clear();
             }
 
-            // Every map now refuses access; release the device (the range stays valid, see IoMemoryRegion).
-            Memory?.RetireOnce();
+            // Every map now refuses access; release the device (the range stays valid, see IoMemoryRegion), now or,
+            // if leases are open, when the last one ends.
+            if (Interlocked.Or(ref _leaseState, 1) == 0)
+            {
+                Memory?.RetireOnce();
+            }
+        }
+
+        public bool TryAddLease()
+        {
+            long state = Volatile.Read(ref _leaseState);
+            while ((state & 1) == 0)
+            {
+                long seen = Interlocked.CompareExchange(ref _leaseState, state + 2, state);
+                if (seen == state)
+                {
+                    return true;
+                }
+
+                state = seen;
+            }
+
+            return false;
+        }
+
+        public void EndLease()
+        {
+            if (Interlocked.Add(ref _leaseState, -2) == 1)
+            {
+                Memory?.RetireOnce();
+            }
         }
     }
 }

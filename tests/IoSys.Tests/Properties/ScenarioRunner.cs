@@ -283,8 +283,17 @@ internal sealed unsafe class ScenarioRunner : IDisposable
         long offset = At(op.At, view, width);
         IoAccessError error = view.TypedError(offset, width, write: false);
         IoSysMap map = view.Map;
-        int form = op.Variant % 4;
-        if (form < 2)
+        int form = op.Variant % 5;
+        if (form == 4)
+        {
+            Expect(view, error, () =>
+            {
+                using IoSysMapLease lease = map.Lease();
+                ulong got = width switch { 1 => lease.Read8(offset), 2 => lease.Read16(offset), 4 => lease.Read32(offset), _ => lease.Read64(offset) };
+                Assert.Equal(view.ReadModel(offset, width), got);
+            }, offset, width);
+        }
+        else if (form < 2)
         {
             Expect(view, error, () =>
             {
@@ -342,8 +351,22 @@ internal sealed unsafe class ScenarioRunner : IDisposable
         ulong value = width == 8 ? op.Value : op.Value & ((1UL << (8 * width)) - 1);
         IoAccessError error = view.TypedError(offset, width, write: true);
         IoSysMap map = view.Map;
-        int form = op.Variant % 4;
-        if (form < 2)
+        int form = op.Variant % 5;
+        if (form == 4)
+        {
+            Expect(view, error, () =>
+            {
+                using IoSysMapLease lease = map.Lease();
+                switch (width)
+                {
+                    case 1: lease.Write8(offset, (byte)value); break;
+                    case 2: lease.Write16(offset, (ushort)value); break;
+                    case 4: lease.Write32(offset, (uint)value); break;
+                    default: lease.Write64(offset, value); break;
+                }
+            }, offset, width);
+        }
+        else if (form < 2)
         {
             Expect(view, error, () =>
             {
