@@ -159,7 +159,7 @@ public unsafe class ConstantOffsetBenchmarks
     public uint IoSys_KnownSize_Lease_Read32()
     {
         // One lease per invocation: its cost (two atomic operations) is counted, over 256 accesses.
-        using IoSysMapLease m = _known.Lease();
+        using IoSysMapLease<Size4K> m = _known.Lease();
         uint s = 0;
         for (int r = 0; r < Offsets.Repeat; r++)
         {
@@ -297,7 +297,7 @@ public unsafe class ConstantOffsetBenchmarks
     [BenchmarkCategory("Write32")]
     public void IoSys_KnownSize_Lease_Write32()
     {
-        using IoSysMapLease m = _known.Lease();
+        using IoSysMapLease<Size4K> m = _known.Lease();
         uint v = _value;
         for (int r = 0; r < Offsets.Repeat; r++)
         {

@@ -51,7 +51,9 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
                 map,
                 start.Compilation.GetTypeByMetadataName("IoSys.IoSysMap`1"),
                 start.Compilation.GetTypeByMetadataName("IoSys.UnsafeIoSysMap"),
-                start.Compilation.GetTypeByMetadataName("IoSys.IoWidthRuleAttribute"));
+                start.Compilation.GetTypeByMetadataName("IoSys.IoWidthRuleAttribute"),
+                start.Compilation.GetTypeByMetadataName("IoSys.IoSysMapLease"),
+                start.Compilation.GetTypeByMetadataName("IoSys.IoSysMapLease`1"));
             var sizes = new ConcurrentDictionary<ITypeSymbol, KnownSize?>(SymbolEqualityComparer.Default);
             Compilation compilation = start.Compilation;
             start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, types, sizes, compilation), OperationKind.Invocation);
@@ -63,7 +65,8 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
         INamedTypeSymbol container = method.ContainingType.OriginalDefinition;
-        bool isMap = Same(container, types.Map) || Same(container, types.MapOfT) || Same(container, types.UnsafeMap);
+        bool isMap = Same(container, types.Map) || Same(container, types.MapOfT) || Same(container, types.UnsafeMap)
+            || Same(container, types.Lease) || Same(container, types.LeaseOfT);
         if (!isMap)
         {
             CheckRegisterIndex(context, invocation);
@@ -92,7 +95,7 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
             if (parameter.Name is "offset" or "structOffset"
                 && argument.Value.ConstantValue is { HasValue: true, Value: { } constant }
                 && mapOperation?.Type is INamedTypeSymbol { TypeArguments.Length: 1 } mapType
-                && Same(mapType.OriginalDefinition, types.MapOfT))
+                && (Same(mapType.OriginalDefinition, types.MapOfT) || Same(mapType.OriginalDefinition, types.LeaseOfT)))
             {
                 KnownSize? size = sizes.GetOrAdd(mapType.TypeArguments[0], t => KnownSize.Of(t, types, compilation));
                 if (size is not null)
@@ -374,7 +377,9 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         INamedTypeSymbol Map,
         INamedTypeSymbol? MapOfT,
         INamedTypeSymbol? UnsafeMap,
-        INamedTypeSymbol? WidthRuleAttribute);
+        INamedTypeSymbol? WidthRuleAttribute,
+        INamedTypeSymbol? Lease,
+        INamedTypeSymbol? LeaseOfT);
 
     /// <summary>What is known at compile time about an <c>IIoKnownSize</c> type: its size and width rules.</summary>
     private sealed record KnownSize(string Name, long Size, ImmutableArray<(long Offset, long Length, int Widths)> Rules)

@@ -261,6 +261,13 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     public IoSysMapLease Lease()
     {
+        AddLease();
+        return new IoSysMapLease(this);
+    }
+
+    /// <summary>Takes a reference on the memory for a lease; throws if the map is disposed.</summary>
+    private protected void AddLease()
+    {
         ThrowIfDisposed();
         if (_shared is { } shared)
         {
@@ -276,8 +283,6 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
                 ThrowDisposed();
             }
         }
-
-        return new IoSysMapLease(this);
     }
 
     internal void EndLease() => _shared?.EndLease();

@@ -151,13 +151,13 @@ public unsafe ref struct IoSysMapLease
     // Static, so that no call takes the lease's address: an address-exposed lease lives on the stack, and each
     // volatile access then reloads its fields from there (bench: ConstantOffsetBenchmarks, RuntimeOffsetBenchmarks).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T ReadSlow<T>(IoSysMap? map, long offset)
+    internal static T ReadSlow<T>(IoSysMap? map, long offset)
         where T : unmanaged => (map ?? throw Ended()).ReadLeased<T>(offset);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void WriteSlow<T>(IoSysMap? map, long offset, T value)
+    internal static void WriteSlow<T>(IoSysMap? map, long offset, T value)
         where T : unmanaged => (map ?? throw Ended()).WriteLeased(offset, value);
 
-    private static ObjectDisposedException Ended() =>
+    internal static ObjectDisposedException Ended() =>
         new(nameof(IoSysMapLease), "The lease has ended: take a new one with IoSysMap.Lease().");
 }

@@ -28,6 +28,19 @@ public sealed class IoSysMap<TSize> : IoSysMap
     {
     }
 
+    /// <summary>
+    /// Holds the map open for a batch of accesses, as <see cref="IoSysMap.Lease"/>, with the size still known: at a
+    /// constant offset the lease's check is one test of a register that the JIT can share between accesses. See
+    /// <see cref="IoSysMapLease{TSize}"/>.
+    /// </summary>
+    /// <returns>The lease. Dispose it to end it.</returns>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    public new IoSysMapLease<TSize> Lease()
+    {
+        AddLease();
+        return new IoSysMapLease<TSize>(this);
+    }
+
     /// <inheritdoc cref="IoSysMap.Read8(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public new byte Read8(long offset) => Read<byte>(offset);

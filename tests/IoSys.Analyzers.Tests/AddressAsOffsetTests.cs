@@ -31,6 +31,17 @@ public sealed class AddressAsOffsetTests
         """);
 
     [Fact]
+    public Task AddressesPassedToALeaseAreWarnings() => Verify("""
+        static void M(IoSysMap map, byte* pointer)
+        {
+            using IoSysMapLease lease = map.Lease();
+            lease.Write8({|IOSYS003:(long)pointer + 1|}, 0);
+            lease.Read32({|IOSYS003:(long)lease.Map.Address.ToUIntPtr() + 4|});
+            lease.Read32(4);
+        }
+        """);
+
+    [Fact]
     public Task AddressesKeptInALocalAreFollowed() => Verify("""
         static void M(IoSysMap map, byte* pointer)
         {

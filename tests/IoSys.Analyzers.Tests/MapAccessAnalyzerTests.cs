@@ -61,6 +61,21 @@ public sealed class MapAccessAnalyzerTests
         """);
 
     [Fact]
+    public Task ALeaseOnAKnownSizeMapIsCheckedAsTheMapIs() => Verify("""
+        static void M(IoSysMap<Bar> map)
+        {
+            using IoSysMapLease<Bar> lease = map.Lease();
+            lease.Read32(0xFC);
+            lease.Write64(0x80, 1);
+            lease.Read32({|IOSYS001:0x100|});
+            lease.Write64({|IOSYS001:0xFC|}, 1);
+            lease.Read<uint>({|IOSYS001:-4|});
+            lease.Read32({|IOSYS002:0x82|});
+            lease.Read16({|IOSYS004:0x10|});
+        }
+        """);
+
+    [Fact]
     public Task SizeIsReadFromAGetterBody() => Verify("""
         static void M(IoSysMap<Block> map)
         {

@@ -40,23 +40,29 @@ public sealed class LeaseTests
         Assert.Equal(new Words3 { A = 1, B = 2, C = 3 }, map.Read<Words3>(0x10));
     }
 
-    public static TheoryData<string, long, int, bool> RefusedAccesses() => new()
+    public static TheoryData<string, long, int, bool, bool> RefusedAccesses()
     {
-        { "past the end", 0x100, 4, false },
-        { "straddling the end", 0xFE, 4, true },
-        { "negative", -4, 4, false },
-        { "huge", long.MaxValue - 3, 4, true },
-        { "misaligned 2", 0x11, 2, true },
-        { "misaligned 4", 0x12, 4, false },
-        { "misaligned 8", 0x84, 8, true },
-        { "byte in the 4-byte-only block", 0x10, 1, false },
-        { "word in the 4-byte-only block", 0x10, 2, true },
-        { "read-only write", 0x90, 4, true },
-    };
+        var data = new TheoryData<string, long, int, bool, bool>();
+        foreach (bool knownSize in new[] { false, true })
+        {
+            data.Add("past the end", 0x100, 4, false, knownSize);
+            data.Add("straddling the end", 0xFE, 4, true, knownSize);
+            data.Add("negative", -4, 4, false, knownSize);
+            data.Add("huge", long.MaxValue - 3, 4, true, knownSize);
+            data.Add("misaligned 2", 0x11, 2, true, knownSize);
+            data.Add("misaligned 4", 0x12, 4, false, knownSize);
+            data.Add("misaligned 8", 0x84, 8, true, knownSize);
+            data.Add("byte in the 4-byte-only block", 0x10, 1, false, knownSize);
+            data.Add("word in the 4-byte-only block", 0x10, 2, true, knownSize);
+            data.Add("read-only write", 0x90, 4, true, knownSize);
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(RefusedAccesses))]
-    public void A_lease_refuses_what_the_map_refuses_with_the_same_error_and_writes_nothing(string what, long offset, int width, bool write)
+    public void A_lease_refuses_what_the_map_refuses_with_the_same_error_and_writes_nothing(string what, long offset, int width, bool write, bool knownSize)
     {
         // Edu's layout: only 4-byte accesses below 0x80, 4 or 8 above; read-only when the case is about writes.
         bool readOnly = what.StartsWith("read-only", StringComparison.Ordinal);
@@ -68,17 +74,77 @@ public sealed class LeaseTests
             ReadOnly = readOnly,
         };
         byte[] backing = new byte[0x100];
-        using IoSysMap map = IoSysMap.FromArray(backing, options);
-        using IoSysMapLease lease = map.Lease();
+        using IoSysMap owner = IoSysMap.FromArray(backing, options);
+        IoSysMap map = knownSize ? owner.AsKnownSize<KnownSizeTests.EduRegisters>() : owner;
 
         IoAccessException expected = Assert.Throws<IoAccessException>(() => Access(map, offset, width, write));
-        IoAccessException actual = CaptureAccessException(lease, offset, width, write);
+        IoAccessException actual = knownSize
+            ? CaptureAccessException((IoSysMap<KnownSizeTests.EduRegisters>)map, offset, width, write)
+            : CaptureAccessException(map, offset, width, write);
 
         Assert.Equal(expected.Error, actual.Error);
         Assert.Equal(expected.Message, actual.Message);
         Assert.Equal(offset, actual.Offset);
         Assert.Equal(width, actual.Length);
         Assert.All(backing, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void A_known_size_lease_reads_and_writes_what_its_map_does_and_ends_like_a_lease()
+    {
+        using IoSysMap owner = IoSysMap.Allocate(0x200, IoMapOptions.IoMemory);
+        IoSysMap<KnownSizeTests.EduRegisters> regs = owner.AsKnownSize<KnownSizeTests.EduRegisters>(0x100);
+        IoSysMapLease<KnownSizeTests.EduRegisters> lease = regs.Lease();
+        Assert.Same(regs, lease.Map);
+        Assert.Equal(0x100, lease.Size);
+        lease.Write32(0x04, 0xCAFE_F00D);
+        lease.Write64(0x88, 0x0102_0304_0506_0708);
+        lease.Write8(0x90, 0x5A); // accepted above 0x80 only: the slow path
+        Assert.Equal(0xCAFE_F00Du, lease.Read32(0x04));
+        Assert.Equal(0x0102_0304_0506_0708ul, lease.Read64(0x88));
+        Assert.Equal(0x5A, lease.Read8(0x90));
+        Assert.Equal(0xCAFE_F00Du, owner.Read32(0x104));
+        lease.Dispose();
+        lease.Dispose();
+        bool threw = false;
+        try
+        {
+            lease.Read32(0x04);
+        }
+        catch (ObjectDisposedException)
+        {
+            threw = true;
+        }
+
+        Assert.True(threw, "An ended known-size lease must throw ObjectDisposedException.");
+    }
+
+    [Fact]
+    public void A_known_size_lease_smaller_than_the_width_refuses_it()
+    {
+        using IoSysMap owner = IoSysMap.Allocate(0x10);
+        IoSysMap<KnownSizeTests.TwoBytes> two = owner.AsKnownSize<KnownSizeTests.TwoBytes>(8);
+        IoAccessException expected = Assert.Throws<IoAccessException>(() => two.Read64(0));
+        IoAccessException actual = CaptureAccessException(two, 0, 8, write: false);
+        Assert.Equal(expected.Message, actual.Message);
+        Assert.Equal(IoAccessError.OutOfRange, actual.Error);
+    }
+
+    [Fact]
+    public void A_known_size_lease_defers_retirement_as_a_lease_does()
+    {
+        var region = PoisonOnRetireRegion.Allocate(0x1000);
+        IoSysMap owner = IoSysMap.Create(region, IoMapOptions.IoMemory);
+        IoSysMap<KnownSizeTests.Page> page = owner.AsKnownSize<KnownSizeTests.Page>();
+        page.Write32(0x10, 42);
+        IoSysMapLease<KnownSizeTests.Page> lease = page.Lease();
+        owner.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => page.Read32(0x10));
+        Assert.False(region.IsRetired);
+        Assert.Equal(42u, lease.Read32(0x10));
+        lease.Dispose();
+        Assert.True(region.IsRetired);
+        Assert.Throws<ObjectDisposedException>(() => page.Lease().Dispose());
     }
 
     [Fact]
@@ -274,8 +340,9 @@ public sealed class LeaseTests
         }
     }
 
-    private static IoAccessException CaptureAccessException(IoSysMapLease lease, long offset, int width, bool write)
+    private static IoAccessException CaptureAccessException(IoSysMap map, long offset, int width, bool write)
     {
+        using IoSysMapLease lease = map.Lease();
         try
         {
             switch (width, write)
@@ -296,6 +363,32 @@ public sealed class LeaseTests
         }
 
         throw new Xunit.Sdk.XunitException($"The lease made the {width}-byte access at 0x{offset:x} that the map refused.");
+    }
+
+    private static IoAccessException CaptureAccessException<TSize>(IoSysMap<TSize> map, long offset, int width, bool write)
+        where TSize : struct, IIoKnownSize
+    {
+        using IoSysMapLease<TSize> lease = map.Lease();
+        try
+        {
+            switch (width, write)
+            {
+                case (1, false): lease.Read8(offset); break;
+                case (2, false): lease.Read16(offset); break;
+                case (4, false): lease.Read32(offset); break;
+                case (8, false): lease.Read64(offset); break;
+                case (1, true): lease.Write8(offset, 0xFF); break;
+                case (2, true): lease.Write16(offset, 0xFF); break;
+                case (4, true): lease.Write32(offset, 0xFF); break;
+                default: lease.Write64(offset, 0xFF); break;
+            }
+        }
+        catch (IoAccessException e)
+        {
+            return e;
+        }
+
+        throw new Xunit.Sdk.XunitException($"The known-size lease made the {width}-byte access at 0x{offset:x} that the map refused.");
     }
 
     // A lambda cannot capture a ref struct, so the lease is passed in.
