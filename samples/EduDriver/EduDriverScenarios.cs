@@ -349,9 +349,12 @@ public static class EduDriverScenarios
         }
 
         IoSysMap ram = dma.Map;
-        for (int i = 0; i < length; i++)
+        using (IoSysMapLease buffer = ram.Lease()) // One lease for the loop: each write is one check and one store.
         {
-            ram.Write8(i, firmware[i]);
+            for (int i = 0; i < length; i++)
+            {
+                buffer.Write8(i, firmware[i]);
+            }
         }
 
         ram.Fill(length, length, 0);

@@ -66,6 +66,28 @@ public sealed unsafe class FirmwareUploadRegressionTests
         }
     }
 
+    /// <summary>The same loop through a lease (<see cref="IoSysMap.Lease"/>), the form a driver's hot loop takes.</summary>
+    private static void UploadAsBytesThroughALease(IoSysMap target, byte[] firmware)
+    {
+        using IoSysMapLease lease = target.Lease();
+        for (int i = 0; i < firmware.Length; i++)
+        {
+            lease.Write8(i, firmware[i]);
+        }
+    }
+
+    private static void UploadAsBytes(IoSysMap target, byte[] firmware, bool leased)
+    {
+        if (leased)
+        {
+            UploadAsBytesThroughALease(target, firmware);
+        }
+        else
+        {
+            UploadAsBytes(target, firmware);
+        }
+    }
+
     /// <summary>Chunks of <paramref name="width"/> bytes (host order), the tail with the widest smaller widths that fit.</summary>
     private static void UploadInChunks(IoSysMap target, byte[] firmware, int width)
     {
@@ -89,28 +111,32 @@ public sealed unsafe class FirmwareUploadRegressionTests
     }
 
     [Theory]
-    [InlineData(1021)]
-    [InlineData(4093)]
-    [InlineData(13)]
-    public void Firmware_written_as_u8_at_incremental_offsets_lands_byte_for_byte(int length)
+    [InlineData(1021, false)]
+    [InlineData(4093, false)]
+    [InlineData(13, false)]
+    [InlineData(1021, true)]
+    [InlineData(4093, true)]
+    public void Firmware_written_as_u8_at_incremental_offsets_lands_byte_for_byte(int length, bool leased)
     {
         using IoSysMap device = MakeDeviceMemory();
         byte[] firmware = MakeFirmware(length, length);
-        UploadAsBytes(device, firmware);
+        UploadAsBytes(device, firmware, leased);
         AssertLoadedAt(device, 0, firmware);
     }
 
     [Theory]
-    [InlineData(0x1000, 1021)]
-    [InlineData(0x0008, 1021)]
-    [InlineData(0x0ffd, 0x3f7)] // odd window start: bytes still land, wider accesses would be misaligned
-    public void Firmware_written_as_u8_through_a_window_lands_at_window_offset_plus_i_not_at_a_doubled_base(long windowOffset, int length)
+    [InlineData(0x1000, 1021, false)]
+    [InlineData(0x0008, 1021, false)]
+    [InlineData(0x0ffd, 0x3f7, false)] // odd window start: bytes still land, wider accesses would be misaligned
+    [InlineData(0x1000, 1021, true)]
+    [InlineData(0x0ffd, 0x3f7, true)]
+    public void Firmware_written_as_u8_through_a_window_lands_at_window_offset_plus_i_not_at_a_doubled_base(long windowOffset, int length, bool leased)
     {
         using IoSysMap device = MakeDeviceMemory();
         byte[] firmware = MakeFirmware(length, length + (int)windowOffset);
         using IoSysMap window = device.Slice(windowOffset, length + 3);
         Assert.Equal(windowOffset, window.Address - device.Address);
-        UploadAsBytes(window, firmware);
+        UploadAsBytes(window, firmware, leased);
         AssertLoadedAt(device, windowOffset, firmware);
     }
 
@@ -214,13 +240,15 @@ public sealed unsafe class FirmwareUploadRegressionTests
         Assert.True(backend.Memory.AsSpan(0x1000 + firmware.Length).IndexOfAnyExcept((byte)0) < 0);
     }
 
-    [Fact]
-    public void Firmware_byte_past_the_end_of_the_map_is_refused_and_the_rest_is_intact()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Firmware_byte_past_the_end_of_the_map_is_refused_and_the_rest_is_intact(bool leased)
     {
         using IoSysMap device = MakeDeviceMemory();
         using IoSysMap window = device.Slice(0x1000, 1020);
         byte[] firmware = MakeFirmware(1021, 11);
-        IoAccessException e = Assert.Throws<IoAccessException>(() => UploadAsBytes(window, firmware));
+        IoAccessException e = Assert.Throws<IoAccessException>(() => UploadAsBytes(window, firmware, leased));
         Assert.Equal(IoAccessError.OutOfRange, e.Error);
         Assert.Equal(1020, e.Offset);
         Assert.Equal(firmware.AsSpan(0, 1020).ToArray(), Raw(device).Slice(0x1000, 1020).ToArray());
