@@ -48,7 +48,8 @@ public abstract class IoMemoryRegion
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     /// <summary>
-    /// Called once, when the owning map is disposed, after every map over the region refuses access. Release
+    /// Called once, when the owning map is disposed (or, if leases were open then, when the last one ends: see
+    /// <see cref="IoSysMap.Lease"/>), after every map over the region refuses access. Release
     /// what must be released promptly (a device, a file), but keep the address range readable and writable
     /// until <see cref="Release"/>.
     /// </summary>

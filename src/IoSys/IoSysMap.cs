@@ -22,7 +22,8 @@ namespace IoSys;
 /// <see cref="AsKnownSize{TSize}(long)"/> make windows that share it. Disposing the owner makes every map over
 /// the memory throw <see cref="ObjectDisposedException"/>; disposing a window affects only that window. No
 /// interleaving of threads through the safe API reaches freed memory (see <see cref="IoMemoryRegion"/>). A thread
-/// racing with <see cref="Dispose"/> without synchronization may complete one access to the retired memory.</para>
+/// racing with <see cref="Dispose"/> without synchronization may complete one access to the retired memory.
+/// <see cref="Lease"/> holds the memory for a batch of accesses: it is retired only when the last lease ends.</para>
 /// <para>Maps are safe to use from several threads; the device decides what concurrent accesses mean.</para>
 /// </remarks>
 public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
