@@ -131,6 +131,62 @@ public unsafe class MemoryMappedFileBenchmarks
         return s;
     }
 
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    public uint IoSys_Lease_Read32()
+    {
+        using IoSysMapLease m = _map.Lease();
+        uint s = 0;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            s += m.Read32(Offsets.O0);
+            s += m.Read32(Offsets.O1);
+            s += m.Read32(Offsets.O2);
+            s += m.Read32(Offsets.O3);
+            s += m.Read32(Offsets.O4);
+            s += m.Read32(Offsets.O5);
+            s += m.Read32(Offsets.O6);
+            s += m.Read32(Offsets.O7);
+            s += m.Read32(Offsets.O8);
+            s += m.Read32(Offsets.O9);
+            s += m.Read32(Offsets.O10);
+            s += m.Read32(Offsets.O11);
+            s += m.Read32(Offsets.O12);
+            s += m.Read32(Offsets.O13);
+            s += m.Read32(Offsets.O14);
+            s += m.Read32(Offsets.O15);
+        }
+
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    public uint IoSys_KnownSize_Lease_Read32()
+    {
+        using IoSysMapLease<Size4K> m = _known.Lease();
+        uint s = 0;
+        for (int r = 0; r < Offsets.Repeat; r++)
+        {
+            s += m.Read32(Offsets.O0);
+            s += m.Read32(Offsets.O1);
+            s += m.Read32(Offsets.O2);
+            s += m.Read32(Offsets.O3);
+            s += m.Read32(Offsets.O4);
+            s += m.Read32(Offsets.O5);
+            s += m.Read32(Offsets.O6);
+            s += m.Read32(Offsets.O7);
+            s += m.Read32(Offsets.O8);
+            s += m.Read32(Offsets.O9);
+            s += m.Read32(Offsets.O10);
+            s += m.Read32(Offsets.O11);
+            s += m.Read32(Offsets.O12);
+            s += m.Read32(Offsets.O13);
+            s += m.Read32(Offsets.O14);
+            s += m.Read32(Offsets.O15);
+        }
+
+        return s;
+    }
+
 #if IOSYS_LINUX
     [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
     public uint IoSys_MappedFileOpen_Read32()

@@ -177,6 +177,9 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
             case "Read" or "Write" or "TryRead" or "TryWrite" or "Poll" or "PollAsync" when method.TypeArguments.Length == 1:
                 int size = PrimitiveSize(method.TypeArguments[0]);
                 return size > 0 ? (size, true) : (0, false);
+            case "Read" or "Write" when ConstantArgument(invocation, "width") is { } width && Array.IndexOf(Widths, (int)width) >= 0:
+                return (width, true); // the run-time-width form, with a constant width
+
             case "Fill" or "Slice":
                 return (ConstantArgument(invocation, "length") ?? 0, false);
             case "AsKnownSize" when method.TypeArguments.Length == 1:

@@ -76,6 +76,20 @@ public sealed class MapAccessAnalyzerTests
         """);
 
     [Fact]
+    public Task RunTimeWidthAccessesWithAConstantWidthAreCheckedAsTypedOnes() => Verify("""
+        static void M(IoSysMap<Bar> map, int width)
+        {
+            map.Read(0xFC, 4);
+            map.Write(0x80, 8, 1);
+            map.Read({|IOSYS001:0x100|}, 4);
+            map.Write({|IOSYS001:0xFC|}, 8, 1);
+            map.Read({|IOSYS002:0x82|}, 4);
+            map.Write({|IOSYS004:0x10|}, 2, 0);
+            map.Read(0x10, width); // a width known only at run time is checked at run time
+        }
+        """);
+
+    [Fact]
     public Task SizeIsReadFromAGetterBody() => Verify("""
         static void M(IoSysMap<Block> map)
         {
