@@ -150,12 +150,30 @@ public static class PciDevices
     public static IoSysMap OpenBar(string selector, int bar = 0, PciOpenOptions? options = null)
     {
         options ??= new PciOpenOptions();
-        if ((uint)bar >= BarCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bar), bar, $"A PCI device has BARs 0 to 5; {bar} is not one of them.");
-        }
+        ThrowIfNoSuchBar(bar);
+        return OpenBar(Find(selector, options.SysfsRoot), bar, options);
+    }
 
-        PciDeviceInfo device = Find(selector, options.SysfsRoot);
+    /// <summary>
+    /// Maps a memory BAR of a device already found (by <see cref="Find"/>, <see cref="TryFind"/> or
+    /// <see cref="Enumerate(string)"/>): see <see cref="OpenBar(string, int, PciOpenOptions?)"/>. The BAR's size and kind
+    /// are the ones <paramref name="device"/> describes; <see cref="PciOpenOptions.SysfsRoot"/> is not used.
+    /// </summary>
+    /// <param name="device">The device.</param>
+    /// <param name="bar">The BAR number, 0 to 5. Default: 0.</param>
+    /// <param name="options">Write-combining, read-only, widths.</param>
+    /// <returns>A map of the BAR's size in bytes that owns the mapping.</returns>
+    /// <exception cref="ArgumentException">The map options are inconsistent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bar"/> is not 0-5, or the device does not implement it.</exception>
+    /// <exception cref="NotSupportedException">The BAR is an I/O-port BAR, or write-combining was asked for a non-prefetchable BAR.</exception>
+    /// <exception cref="FileNotFoundException">The device's <c>resourceN</c> file is missing (or the device is gone).</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (needs root or a udev rule).</exception>
+    /// <exception cref="IOException">The resource file is smaller than the BAR, or the kernel refused the mapping.</exception>
+    public static IoSysMap OpenBar(PciDeviceInfo device, int bar = 0, PciOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        options ??= new PciOpenOptions();
+        ThrowIfNoSuchBar(bar);
         PciBarInfo info = device.Bars[bar];
         string name = $"BAR {bar} of PCI device {device.Address} ({device.Id})";
         switch (info.Kind)
@@ -196,6 +214,14 @@ public static class PciDevices
 
         MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint);
         return region.CreateMap(mapOptions);
+    }
+
+    private static void ThrowIfNoSuchBar(int bar)
+    {
+        if ((uint)bar >= BarCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bar), bar, $"A PCI device has BARs 0 to 5; {bar} is not one of them.");
+        }
     }
 
     private static string DevicesDirectory(string sysfsRoot) => Path.Join(sysfsRoot, "bus", "pci", "devices");

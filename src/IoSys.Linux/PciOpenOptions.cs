@@ -1,6 +1,6 @@
 namespace IoSys.Linux;
 
-/// <summary>How <see cref="PciDevices.OpenBar"/> maps a BAR.</summary>
+/// <summary>How <see cref="PciDevices.OpenBar(string, int, PciOpenOptions?)"/> maps a BAR.</summary>
 public sealed record PciOpenOptions
 {
     /// <summary>

@@ -12,7 +12,7 @@ public sealed record UioMapInfo(int Index, string Name, ulong PhysicalAddress, l
 /// <param name="Number">N in <c>uioN</c>.</param>
 /// <param name="Name">The driver's name for the device (e.g. <c>uio_pci_generic</c>).</param>
 /// <param name="Version">The driver's version string.</param>
-/// <param name="Maps">The memory maps, by index; empty for drivers that expose none (uio_pci_generic: map the BARs through <see cref="PciDevices.OpenBar"/>).</param>
+/// <param name="Maps">The memory maps, by index; empty for drivers that expose none (uio_pci_generic: map the BARs through <see cref="PciDevices.OpenBar(string, int, PciOpenOptions?)"/>).</param>
 public sealed record UioDeviceInfo(int Number, string Name, string Version, IReadOnlyList<UioMapInfo> Maps)
 {
     /// <summary>The PCI address of the device behind it (e.g. <c>0000:00:04.0</c>), or null if it is not a PCI device.</summary>

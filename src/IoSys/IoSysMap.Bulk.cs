@@ -180,9 +180,16 @@ public unsafe partial class IoSysMap
         Require(CheckRange(sourceOffset, length), this, sourceOffset, length, sourceOffset, "copy read");
         Require(destination.CheckRange(destinationOffset, length), destination, destinationOffset, length, destinationOffset, "copy write");
         bool memoryCopy = UsesMemoryCopy(AccessWidths.All) && destination.UsesMemoryCopy(AccessWidths.All);
-        if (!memoryCopy)
+        // Direct: each chunk one accepted access on both sides, possible when both ranges have the same alignment, do
+        // not overlap, and a width suits both sides everywhere (a plan that succeeds also covers each side alone).
+        bool direct = !memoryCopy
+            && ((AlignmentBase + sourceOffset - (destination.AlignmentBase + destinationOffset)) & 7) == 0
+            && !Overlaps(sourceOffset, destination, destinationOffset, length)
+            && PlanPairedChunks(sourceOffset, destination, destinationOffset, length, out _) == IoAccessError.None;
+        if (!memoryCopy && !direct)
         {
-            // Each side must be coverable by its own accepted accesses; checked in full before anything is written.
+            // Through a buffer: each side must be coverable by its own accepted accesses, checked in full before
+            // anything is written.
             Require(PlanChunks(sourceOffset, length, AccessWidths.All, out long srcFail), this, sourceOffset, length, srcFail, "copy read");
             Require(destination.PlanChunks(destinationOffset, length, AccessWidths.All, out long dstFail), destination, destinationOffset, length, dstFail, "copy write");
         }
@@ -197,12 +204,8 @@ public unsafe partial class IoSysMap
             return;
         }
 
-        bool sameAlignment = ((AlignmentBase + sourceOffset - (destination.AlignmentBase + destinationOffset)) & 7) == 0;
-        if (sameAlignment && !Overlaps(sourceOffset, destination, destinationOffset, length)
-            && PlanPairedChunks(sourceOffset, destination, destinationOffset, length, out _) == IoAccessError.None)
+        if (direct)
         {
-            // Direct: each chunk is one accepted access on both sides. (If no width suits both sides somewhere,
-            // the copy goes through a buffer below, each side with its own widths.)
             for (long done = 0; done < length;)
             {
                 int width = PairedChunk(sourceOffset + done, destination, destinationOffset + done, length - done);

@@ -88,22 +88,17 @@ public unsafe partial class IoSysMap
         // The slots are loaded first so that, when a caller's call is inlined, this load is also the null check of
         // the map: the JIT then emits no separate `cmp [map], map` per access (bench: RuntimeOffsetBenchmarks).
         ulong slots = ReadSlots<T>();
-        if (IsSingleAccess<T>())
+        if (IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, Log2Width<T>()) < slots)
         {
-            if (BitOperations.RotateRight((ulong)offset, Log2Width<T>()) < slots)
-            {
-                // SAFETY: the slot check proved 0 <= offset <= Size - sizeof(T), offset aligned to sizeof(T), the base
-                // aligned, the width accepted everywhere and the map not disposed; the region keeps
-                // [_base, _base + Size) valid until it is unreachable, and KeepAlive keeps it reachable until here.
-                T value = VolatileRead<T>((byte*)_base + offset);
-                GC.KeepAlive(this);
-                return value;
-            }
-
-            return ReadChecked<T>(offset);
+            // SAFETY: the slot check proved 0 <= offset <= Size - sizeof(T), offset aligned to sizeof(T), the base
+            // aligned, the width accepted everywhere and the map not disposed; the region keeps
+            // [_base, _base + Size) valid until it is unreachable, and KeepAlive keeps it reachable until here.
+            T value = VolatileRead<T>((byte*)_base + offset);
+            GC.KeepAlive(this);
+            return value;
         }
 
-        return ReadComposite<T>(offset);
+        return ReadChecked<T>(offset); // Also composite types: a bulk copy.
     }
 
     /// <summary>
@@ -120,21 +115,15 @@ public unsafe partial class IoSysMap
         where T : unmanaged
     {
         ulong slots = WriteSlots<T>(); // First, as in Read<T>.
-        if (IsSingleAccess<T>())
+        if (IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, Log2Width<T>()) < slots)
         {
-            if (BitOperations.RotateRight((ulong)offset, Log2Width<T>()) < slots)
-            {
-                // SAFETY: as in Read<T>; write slots are also zero for read-only maps.
-                VolatileWrite((byte*)_base + offset, value);
-                GC.KeepAlive(this);
-                return;
-            }
-
-            WriteChecked(offset, value);
+            // SAFETY: as in Read<T>; write slots are also zero for read-only maps.
+            VolatileWrite((byte*)_base + offset, value);
+            GC.KeepAlive(this);
             return;
         }
 
-        WriteComposite(offset, value);
+        WriteChecked(offset, value);
     }
 
     /// <summary>Reads a byte, or returns false if the access is refused (see <see cref="Read8(long)"/>).</summary>
@@ -320,20 +309,6 @@ public unsafe partial class IoSysMap
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteChecked<T>(long offset, T value)
-        where T : unmanaged
-    {
-        ThrowIfDisposed();
-        WriteLeased(offset, value);
-    }
-
-    private T ReadComposite<T>(long offset)
-        where T : unmanaged
-    {
-        ThrowIfDisposed();
-        return ReadLeased<T>(offset);
-    }
-
-    private void WriteComposite<T>(long offset, T value)
         where T : unmanaged
     {
         ThrowIfDisposed();

@@ -32,35 +32,51 @@ public unsafe ref struct IoSysMapLease<TSize>
     /// <summary>Size of the map in bytes: <c>TSize.Size</c>.</summary>
     public readonly long Size => TSize.Size;
 
-    /// <inheritdoc cref="IoSysMap.Read8(long)"/>
+    /// <inheritdoc cref="IoSysMap.Read8(long)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly byte Read8(long offset) => Read<byte>(offset);
 
-    /// <inheritdoc cref="IoSysMap.Read16(long)"/>
+    /// <inheritdoc cref="IoSysMap.Read16(long)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ushort Read16(long offset) => Read<ushort>(offset);
 
-    /// <inheritdoc cref="IoSysMap.Read32(long)"/>
+    /// <inheritdoc cref="IoSysMap.Read32(long)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly uint Read32(long offset) => Read<uint>(offset);
 
-    /// <inheritdoc cref="IoSysMap.Read64(long)"/>
+    /// <inheritdoc cref="IoSysMap.Read64(long)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ulong Read64(long offset) => Read<ulong>(offset);
 
-    /// <inheritdoc cref="IoSysMap.Write8(long, byte)"/>
+    /// <inheritdoc cref="IoSysMap.Write8(long, byte)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write8(long offset, byte value) => Write(offset, value);
 
-    /// <inheritdoc cref="IoSysMap.Write16(long, ushort)"/>
+    /// <inheritdoc cref="IoSysMap.Write16(long, ushort)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write16(long offset, ushort value) => Write(offset, value);
 
-    /// <inheritdoc cref="IoSysMap.Write32(long, uint)"/>
+    /// <inheritdoc cref="IoSysMap.Write32(long, uint)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write32(long offset, uint value) => Write(offset, value);
 
-    /// <inheritdoc cref="IoSysMap.Write64(long, ulong)"/>
+    /// <inheritdoc cref="IoSysMap.Write64(long, ulong)" path="/*[not(self::exception)]"/>
+    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write64(long offset, ulong value) => Write(offset, value);
 

@@ -196,6 +196,24 @@ public sealed class PciDevicesTests : IDisposable
     }
 
     [Fact]
+    public void OpenBar_of_a_device_already_found_maps_the_same_bar_without_a_second_lookup()
+    {
+        PciDeviceInfo device = PciDevices.Find("1234:11e8", Sysfs);
+        using (IoSysMap bySelector = PciDevices.OpenBar("1234:11e8", 0, new() { SysfsRoot = Sysfs }))
+        {
+            bySelector.Write32(0x10, 0xA5A5_0001);
+        }
+
+        using IoSysMap bar = PciDevices.OpenBar(device, 0, new() { ReadOnly = true });
+        Assert.Equal(Mib, bar.Size);
+        Assert.True(bar.IsIoMem && bar.IsReadOnly);
+        Assert.Equal(0xA5A5_0001u, bar.Read32(0x10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PciDevices.OpenBar(device, 6));
+        Assert.Throws<NotSupportedException>(() => PciDevices.OpenBar(device, 2));
+        Assert.Throws<ArgumentNullException>(() => PciDevices.OpenBar((PciDeviceInfo)null!, 0));
+    }
+
+    [Fact]
     public void OpenBar_with_write_combining_maps_resourceN_wc()
     {
         string wc = _root.Combine("devices", "pci0000:00", "0000:00:04.0", "resource0_wc");

@@ -43,10 +43,9 @@ internal static class TargetOpener
             case TargetKind.Pci:
             {
                 PciDeviceInfo device = PciDevices.Find(spec.Name!, context.SysfsRoot);
-                return new(spec, PciDevices.OpenBar(device.Address, spec.Index, new PciOpenOptions
+                return new(spec, PciDevices.OpenBar(device, spec.Index, new PciOpenOptions
                 {
                     ReadOnly = readOnly,
-                    SysfsRoot = context.SysfsRoot,
                     MapOptions = KnownDevices.MapOptionsFor(device, spec.Index),
                 }));
             }
