@@ -15,6 +15,20 @@ internal static class EduTests
     private static readonly uint FactorialIrq = default(EduRegisterBlock.InterruptStatus).WithFactorialDone(true).Raw;
     private static readonly TimeSpan IrqTimeout = TimeSpan.FromSeconds(5);
 
+    // A lambda cannot capture a lease (a ref struct), so the refusal is caught here.
+    private static IoAccessError RefusedByteRead(IoSysMapLease<EduRegisterBlock> lease, long offset)
+    {
+        try
+        {
+            _ = lease.Read8(offset);
+            return IoAccessError.None;
+        }
+        catch (IoAccessException e)
+        {
+            return e.Error;
+        }
+    }
+
     public static void Register(Runner r, Guest guest)
     {
         r.Run("edu.bar.identification", () =>
@@ -80,6 +94,38 @@ internal static class EduTests
             edu.Write64(DmaSource, probe);
             Check.Equal(probe, edu.Read64(DmaSource), "8-byte DMA source register at 0x80");
             edu.Write64(DmaSource, 0);
+        });
+
+        r.Run("edu.bar.lease", () =>
+        {
+            // A lease on the real BAR: checked accesses from registers, and the device mapping held until the last
+            // lease ends even though the map is disposed meanwhile.
+            string pci = guest.RequireEdu();
+            int MappingsOfBar0() => File.ReadLines("/proc/self/maps").Count(l => l.EndsWith($"{pci}/resource0", StringComparison.Ordinal));
+            IoSysMap edu = Guest.OpenEdu();
+            Check.Equal(1, MappingsOfBar0(), $"mappings of {pci}/resource0 in /proc/self/maps after OpenBar");
+            IoSysMapLease<EduRegisterBlock> lease = edu.AsKnownSize<EduRegisterBlock>().Lease();
+            try
+            {
+                Check.Equal(Guest.EduIdentification, lease.Read32(Id), "identification through the lease");
+                lease.Write32(Liveness, 0x1234_5678);
+                Check.Equal(~0x1234_5678u, lease.Read32(Liveness), "liveness through the lease (reads back inverted)");
+                IoAccessError refused = RefusedByteRead(lease, Id);
+                Check.True(refused == IoAccessError.WidthRefused, $"a 1-byte read at 0x00 through the lease must be refused as WidthRefused, got {refused}");
+                Check.Equal(~0x1234_5678u, lease.Read32(Liveness), "liveness after the refused read (nothing reached the device)");
+
+                edu.Dispose();
+                Check.Throws<ObjectDisposedException>(() => edu.Read32(Id), "Read32 on the disposed map");
+                Check.Equal(1, MappingsOfBar0(), "resource0 still mapped while a lease is open");
+                Check.Equal(Guest.EduIdentification, lease.Read32(Id), "identification through the lease after the map's Dispose");
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+
+            Check.Equal(0, MappingsOfBar0(), "resource0 mappings once the last lease ended (replaced by anonymous memory)");
+            Runner.Note("lease on edu BAR0: the device stayed mapped after Dispose until the lease ended, then was released");
         });
 
         r.Run("edu.raw.read64-all-ones", () =>
