@@ -114,6 +114,7 @@ internal static class RegisterEmitter
         ulong widthMask = wide ? ulong.MaxValue : (1UL << r.Width) - 1;
         ulong calcMask = wide ? ulong.MaxValue : uint.MaxValue;
         string known = "global::IoSys.IoSysMap<" + block.Name + ">";
+        string lease = "global::IoSys.IoSysMapLease<" + block.Name + ">";
         const string Map = "global::IoSys.IoSysMap";
         const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         string n = r.Name;
@@ -200,13 +201,18 @@ internal static class RegisterEmitter
             w.Close();
         }
 
-        foreach (string mapType in new[] { Map, known })
+        // The lease overloads take the lease by value: they are inlined, so the copy is only register moves, and they
+        // never dispose it.
+        foreach (string mapType in new[] { Map, known, lease })
         {
+            string mapDoc = mapType == lease
+                ? "/// <param name=\"map\">A lease on the block's map (<c>IoSysMap&lt;" + block.Name + "&gt;.Lease()</c>), for a batch of accesses.</param>"
+                : "/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>";
             if (r.CanRead)
             {
                 w.Line();
                 w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
-                w.Line("/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>");
+                w.Line(mapDoc);
                 Doc(w, indexDoc);
                 w.Line("/// <returns>The value read.</returns>");
                 w.Line(Inline);
@@ -219,7 +225,7 @@ internal static class RegisterEmitter
                 w.Line(r.Access == RegisterModel.AccessW1C
                     ? $"/// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one {r.Width}-bit access.</summary>"
                     : $"/// <summary>Writes the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
-                w.Line("/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>");
+                w.Line(mapDoc);
                 Doc(w, indexDoc);
                 w.Line("/// <param name=\"value\">The value to write.</param>");
                 w.Line(Inline);
@@ -231,7 +237,7 @@ internal static class RegisterEmitter
                 string arg = r.IsArray ? ", index" : string.Empty;
                 w.Line();
                 w.Line("/// <summary>Read-modify-write: reads the register, applies <paramref name=\"update\"/> and writes the result.</summary>");
-                w.Line("/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>");
+                w.Line(mapDoc);
                 Doc(w, indexDoc);
                 w.Line("/// <param name=\"update\">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>");
                 w.Line(Inline);

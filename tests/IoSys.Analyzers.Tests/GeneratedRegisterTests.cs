@@ -149,6 +149,22 @@ public sealed class GeneratedRegisterTests : IDisposable
     }
 
     [Fact]
+    public void ReadWriteAndUpdateTakeALeaseOnTheBlock()
+    {
+        IoSysMap<TestBlock> block = _map.AsKnownSize<TestBlock>(0x300);
+        _map.Write32(0x304, 0xAB00_0000);
+        using (IoSysMapLease<TestBlock> lease = block.Lease())
+        {
+            TestBlock.Control.Update(lease, static c => c.WithEnable(true).WithMode(5));
+            Assert.Equal(0xAB00_0051u, TestBlock.Control.Read(lease).Raw);
+            TestBlock.Control.Write(lease, default(TestBlock.Control).WithCount(9));
+            Assert.Equal(9, TestBlock.Control.Read(lease).Count);
+        }
+
+        Assert.Equal(0x0009_0000u, _map.Read32(0x304));
+    }
+
+    [Fact]
     public void WithSettersChangeOneFieldAndPreserveReservedBits()
     {
         // Reserved bits 15:8 and 31:24 set, plus every field bit.

@@ -89,6 +89,12 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Id Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
 
+            /// <summary>Reads the register (RO) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Id Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
+
             /// <inheritdoc/>
             public bool Equals(Id other) => _raw == other._raw;
 
@@ -200,6 +206,24 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
 
+            /// <summary>Reads the register (RW) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Status Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
+
+            /// <summary>Writes the register (RW) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, Status value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
+
             /// <inheritdoc/>
             public bool Equals(Status other) => _raw == other._raw;
 
@@ -287,6 +311,18 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
 
+            /// <summary>Reads the register (W1C) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static IrqStatus Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
+
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
+
             /// <inheritdoc/>
             public bool Equals(IrqStatus other) => _raw == other._raw;
 
@@ -361,6 +397,12 @@ namespace Device
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (WO) with one 32-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
 
             /// <inheritdoc/>
             public bool Equals(IrqAck other) => _raw == other._raw;
@@ -484,6 +526,24 @@ namespace Device
             /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
+
+            /// <summary>Reads the register (RW) with one 64-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static DmaCommand Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read64(Offset));
+
+            /// <summary>Writes the register (RW) with one 64-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, DmaCommand value) => map.Write64(Offset, value._raw);
+
+            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
 
             /// <inheritdoc/>
             public bool Equals(DmaCommand other) => _raw == other._raw;
@@ -610,6 +670,27 @@ namespace Device
             /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
+
+            /// <summary>Reads the register (RW) with one 16-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Queue Read(global::IoSys.IoSysMapLease<DeviceRegs> map, int index) => new(map.Read16(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one 16-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
+
+            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
 
             /// <inheritdoc/>
             public bool Equals(Queue other) => _raw == other._raw;

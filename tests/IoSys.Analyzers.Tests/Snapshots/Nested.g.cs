@@ -118,6 +118,27 @@ partial class Outer
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<Small> map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
 
+            /// <summary>Reads the register (RW) with one 8-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Ctl Read(global::IoSys.IoSysMapLease<Small> map, int index) => new(map.Read8(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one 8-bit access.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Write(global::IoSys.IoSysMapLease<Small> map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
+
+            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void Update(global::IoSys.IoSysMapLease<Small> map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
+
             /// <inheritdoc/>
             public bool Equals(Ctl other) => _raw == other._raw;
 
