@@ -128,7 +128,7 @@ internal static class RegisterEmitter
             }
         }
 
-        w.Line((r.IsReadOnly ? "readonly " : string.Empty) + "partial struct " + n + " : global::System.IEquatable<" + n + ">");
+        w.Line((r.IsReadOnly ? "readonly " : string.Empty) + "partial struct " + n + " : global::System.IEquatable<" + n + ">, global::IoSys.Registers.IRegister<" + n + ">");
         w.Open();
         string where = r.IsArray
             ? $"element 0 of {r.Count}, {Hex(r.Stride)} bytes apart"
@@ -172,6 +172,18 @@ internal static class RegisterEmitter
         w.Line(Inline);
         w.Line("get => _raw;");
         w.Close();
+
+        // IRegister<TSelf>: the constants above, reachable through a type parameter.
+        w.Line();
+        w.Line($"static long global::IoSys.Registers.IRegister<{n}>.Offset => Offset;");
+        w.Line();
+        w.Line($"static int global::IoSys.Registers.IRegister<{n}>.Width => Width;");
+        w.Line();
+        w.Line($"static {AccessType} global::IoSys.Registers.IRegister<{n}>.Access => Access;");
+        w.Line();
+        w.Line($"static {n} global::IoSys.Registers.IRegister<{n}>.ResetValue => ResetValue;");
+        w.Line();
+        w.Line($"ulong global::IoSys.Registers.IRegister<{n}>.RawBits => _raw;");
 
         foreach (FieldModel f in r.Fields)
         {

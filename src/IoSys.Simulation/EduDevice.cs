@@ -74,36 +74,36 @@ public sealed class EduDevice : SimulatedDevice
 
         // Where each register is, how wide, its access kind and reset value: from the generated block. Below, only
         // what the device does with accesses.
-        AddRegister(Spec("ID", Edu.Identification.Offset, Edu.Identification.Width, Edu.Identification.Access, Edu.Identification.ResetValue.Raw));
-        AddRegister(Spec("LIVENESS", Edu.Liveness.Offset, Edu.Liveness.Width, Edu.Liveness.Access, Edu.Liveness.ResetValue.Raw) with
+        AddRegister(Spec<Edu.Identification>("ID"));
+        AddRegister(Spec<Edu.Liveness>("LIVENESS") with
         {
             OnWrite = static (_, written) => ~written,
         });
-        AddRegister(Spec("FACTORIAL", Edu.Factorial.Offset, Edu.Factorial.Width, Edu.Factorial.Access, Edu.Factorial.ResetValue.Raw) with
+        AddRegister(Spec<Edu.Factorial>("FACTORIAL") with
         {
             OnWrite = StartFactorial,
         });
-        AddRegister(Spec("STATUS", Edu.Status.Offset, Edu.Status.Width, Edu.Status.Access, Edu.Status.ResetValue.Raw) with
+        AddRegister(Spec<Edu.Status>("STATUS") with
         {
             // Only the interrupt-enable bit is writable; the computing bit belongs to the device.
             OnWrite = static (current, written) =>
                 new Edu.Status((uint)current).WithIrqOnFactorial(new Edu.Status((uint)written).IrqOnFactorial).Raw,
         });
-        AddRegister(Spec("IRQ_STATUS", Edu.InterruptStatus.Offset, Edu.InterruptStatus.Width, Edu.InterruptStatus.Access, Edu.InterruptStatus.ResetValue.Raw));
-        AddRegister(Spec("IRQ_RAISE", Edu.InterruptRaise.Offset, Edu.InterruptRaise.Width, Edu.InterruptRaise.Access, Edu.InterruptRaise.ResetValue.Raw) with
+        AddRegister(Spec<Edu.InterruptStatus>("IRQ_STATUS"));
+        AddRegister(Spec<Edu.InterruptRaise>("IRQ_RAISE") with
         {
             OnWrite = (_, written) => { SetInterruptStatus(InterruptBits | (uint)written); return 0; },
         });
-        AddRegister(Spec("IRQ_ACK", Edu.InterruptAcknowledge.Offset, Edu.InterruptAcknowledge.Width, Edu.InterruptAcknowledge.Access, Edu.InterruptAcknowledge.ResetValue.Raw) with
+        AddRegister(Spec<Edu.InterruptAcknowledge>("IRQ_ACK") with
         {
             OnWrite = (_, written) => { SetInterruptStatus(InterruptBits & ~(uint)written); return 0; },
         });
 
         Func<ulong, ulong, ulong> unlessRunning = (current, written) => IsDmaRunning ? current : written;
-        AddRegister(Spec("DMA_SRC", Edu.DmaSource.Offset, Edu.DmaSource.Width, Edu.DmaSource.Access, Edu.DmaSource.ResetValue.Raw) with { OnWrite = unlessRunning });
-        AddRegister(Spec("DMA_DST", Edu.DmaDestination.Offset, Edu.DmaDestination.Width, Edu.DmaDestination.Access, Edu.DmaDestination.ResetValue.Raw) with { OnWrite = unlessRunning });
-        AddRegister(Spec("DMA_CNT", Edu.DmaCount.Offset, Edu.DmaCount.Width, Edu.DmaCount.Access, Edu.DmaCount.ResetValue.Raw) with { OnWrite = unlessRunning });
-        AddRegister(Spec("DMA_CMD", Edu.DmaCommand.Offset, Edu.DmaCommand.Width, Edu.DmaCommand.Access, Edu.DmaCommand.ResetValue.Raw) with { OnWrite = StartDma });
+        AddRegister(Spec<Edu.DmaSource>("DMA_SRC") with { OnWrite = unlessRunning });
+        AddRegister(Spec<Edu.DmaDestination>("DMA_DST") with { OnWrite = unlessRunning });
+        AddRegister(Spec<Edu.DmaCount>("DMA_CNT") with { OnWrite = unlessRunning });
+        AddRegister(Spec<Edu.DmaCommand>("DMA_CMD") with { OnWrite = StartDma });
     }
 
     /// <summary>The device's interrupt line (INTx), as user space sees it through UIO.</summary>
@@ -158,14 +158,20 @@ public sealed class EduDevice : SimulatedDevice
         }
     }
 
-    // A register of the generated block as the simulation declares it, from the block's constants. It accepts the
-    // widths the block's width rules allow at its offset, none wider than itself (an AccessWidths flag's value is its
-    // width in bytes): 4 bytes below 0x80; 4 or 8 for the 8-byte DMA registers.
-    private RegisterSpec Spec(string name, long offset, int widthInBits, RegisterAccess access, ulong reset)
+    // A register of the generated block as the simulation declares it, from what the register type tells about
+    // itself (IRegister). It accepts the widths the block's width rules allow at its offset, none wider than itself
+    // (an AccessWidths flag's value is its width in bytes): 4 bytes below 0x80; 4 or 8 for the 8-byte DMA registers.
+    private RegisterSpec Spec<TRegister>(string name)
+        where TRegister : struct, IRegister<TRegister>
     {
-        int bytes = widthInBits / 8;
+        int bytes = TRegister.Width / 8;
         AccessWidths notWider = (AccessWidths)((bytes * 2) - 1);
-        return new RegisterSpec(name, offset, bytes) { Access = access, ResetValue = reset, Widths = Map.WidthsAt(offset, bytes) & notWider };
+        return new RegisterSpec(name, TRegister.Offset, bytes)
+        {
+            Access = TRegister.Access,
+            ResetValue = TRegister.ResetValue.RawBits,
+            Widths = Map.WidthsAt(TRegister.Offset, bytes) & notWider,
+        };
     }
 
     private ulong StartFactorial(ulong current, ulong written)

@@ -149,6 +149,19 @@ public sealed class GeneratedRegisterTests : IDisposable
     }
 
     [Fact]
+    public void RegistersDescribeThemselvesThroughIRegister()
+    {
+        Assert.Equal((0x04L, 32, RegisterAccess.RW, (ulong)TestBlock.Control.ResetValue.Raw), Describe<TestBlock.Control>());
+        Assert.Equal((0x00L, 32, RegisterAccess.RO, 0x010000EDUL), Describe<TestBlock.Id>());
+        Assert.Equal((0x80L, 8, RegisterAccess.RW, (ulong)TestBlock.Small.ResetValue.Raw), Describe<TestBlock.Small>());
+        Assert.Equal(TestBlock.Control.Offset, Describe<TestBlock.Control>().Offset);
+    }
+
+    private static (long Offset, int Width, RegisterAccess Access, ulong Reset) Describe<TRegister>()
+        where TRegister : struct, IRegister<TRegister> =>
+        (TRegister.Offset, TRegister.Width, TRegister.Access, TRegister.ResetValue.RawBits);
+
+    [Fact]
     public void ReadWriteAndUpdateTakeALeaseOnTheBlock()
     {
         IoSysMap<TestBlock> block = _map.AsKnownSize<TestBlock>(0x300);

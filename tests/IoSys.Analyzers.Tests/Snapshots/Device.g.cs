@@ -9,7 +9,7 @@ namespace Device
         /// <summary>The size of the block in bytes (0x100000).</summary>
         public static long Size => 0x100000L;
 
-        readonly partial struct Id : global::System.IEquatable<Id>
+        readonly partial struct Id : global::System.IEquatable<Id>, global::IoSys.Registers.IRegister<Id>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x0).</summary>
             public const long Offset = 0x0L;
@@ -40,6 +40,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<Id>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<Id>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Id>.Access => Access;
+
+            static Id global::IoSys.Registers.IRegister<Id>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<Id>.RawBits => _raw;
 
             public partial byte Major
             {
@@ -114,7 +124,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"Id {{ Major = {Major}, Minor = {Minor}, Magic = {Magic}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct Status : global::System.IEquatable<Status>
+        readonly partial struct Status : global::System.IEquatable<Status>, global::IoSys.Registers.IRegister<Status>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x20).</summary>
             public const long Offset = 0x20L;
@@ -145,6 +155,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<Status>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<Status>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Status>.Access => Access;
+
+            static Status global::IoSys.Registers.IRegister<Status>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<Status>.RawBits => _raw;
 
             public partial bool Computing
             {
@@ -243,7 +263,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"Status {{ Computing = {Computing}, RaiseIrq = {RaiseIrq}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct IrqStatus : global::System.IEquatable<IrqStatus>
+        readonly partial struct IrqStatus : global::System.IEquatable<IrqStatus>, global::IoSys.Registers.IRegister<IrqStatus>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x24).</summary>
             public const long Offset = 0x24L;
@@ -274,6 +294,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<IrqStatus>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<IrqStatus>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqStatus>.Access => Access;
+
+            static IrqStatus global::IoSys.Registers.IRegister<IrqStatus>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<IrqStatus>.RawBits => _raw;
 
             public partial bool Done
             {
@@ -342,7 +372,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"IrqStatus {{ Done = {Done}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct IrqAck : global::System.IEquatable<IrqAck>
+        readonly partial struct IrqAck : global::System.IEquatable<IrqAck>, global::IoSys.Registers.IRegister<IrqAck>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x64).</summary>
             public const long Offset = 0x64L;
@@ -373,6 +403,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<IrqAck>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<IrqAck>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqAck>.Access => Access;
+
+            static IrqAck global::IoSys.Registers.IRegister<IrqAck>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<IrqAck>.RawBits => _raw;
 
             public partial uint Bits
             {
@@ -423,7 +463,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"IrqAck {{ Bits = {Bits}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct DmaCommand : global::System.IEquatable<DmaCommand>
+        readonly partial struct DmaCommand : global::System.IEquatable<DmaCommand>, global::IoSys.Registers.IRegister<DmaCommand>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x98).</summary>
             public const long Offset = 0x98L;
@@ -454,6 +494,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<DmaCommand>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<DmaCommand>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<DmaCommand>.Access => Access;
+
+            static DmaCommand global::IoSys.Registers.IRegister<DmaCommand>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<DmaCommand>.RawBits => _raw;
 
             public partial bool Start
             {
@@ -564,7 +614,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"DmaCommand {{ Start = {Start}, Direction = {Direction}, Tag = {Tag}, Raw = 0x{_raw:X16} }}");
         }
 
-        readonly partial struct Queue : global::System.IEquatable<Queue>
+        readonly partial struct Queue : global::System.IEquatable<Queue>, global::IoSys.Registers.IRegister<Queue>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (element 0 of 4, 0x10 bytes apart).</summary>
             public const long Offset = 0x100L;
@@ -601,6 +651,16 @@ namespace Device
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<Queue>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<Queue>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Queue>.Access => Access;
+
+            static Queue global::IoSys.Registers.IRegister<Queue>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<Queue>.RawBits => _raw;
 
             public partial sbyte Level
             {

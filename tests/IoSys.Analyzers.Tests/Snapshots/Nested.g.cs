@@ -11,7 +11,7 @@ partial class Outer
         /// <summary>The size of the block in bytes (0x10).</summary>
         public static long Size => 0x10L;
 
-        partial struct Ctl : global::System.IEquatable<Ctl>
+        partial struct Ctl : global::System.IEquatable<Ctl>, global::IoSys.Registers.IRegister<Ctl>
         {
             /// <summary>Offset of the register from the start of Small, in bytes (element 0 of 2, 0x4 bytes apart).</summary>
             public const long Offset = 0x0L;
@@ -48,6 +48,16 @@ partial class Outer
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 get => _raw;
             }
+
+            static long global::IoSys.Registers.IRegister<Ctl>.Offset => Offset;
+
+            static int global::IoSys.Registers.IRegister<Ctl>.Width => Width;
+
+            static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Ctl>.Access => Access;
+
+            static Ctl global::IoSys.Registers.IRegister<Ctl>.ResetValue => ResetValue;
+
+            ulong global::IoSys.Registers.IRegister<Ctl>.RawBits => _raw;
 
             internal partial byte Mode
             {
