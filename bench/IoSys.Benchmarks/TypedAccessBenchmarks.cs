@@ -14,6 +14,9 @@ namespace IoSys.Benchmarks;
 // The 16 accesses are written out in each benchmark on purpose, not shared through a helper: moved into an
 // [AggressiveInlining] helper, the JIT's inlining budget for the benchmark method ran out before the 16 inner
 // Read32 calls, and the plain-map constant-offset read measured 5.2x raw instead of 1.2x (paired run, 2026-11-30).
+// The *_Lease_* benchmarks take one lease per invocation (two atomic operations, counted) and make the 256 accesses
+// through it. Raw_LocalPointer_* hold the pointer in a local (a register), a stricter baseline than the field;
+// Span_Indexed_* show .NET's own checked access (a bounds check, no alignment check) for scale.
 
 /// <summary>Offsets shared by both benchmark classes: 16 aligned offsets spread over the 4 KiB page.</summary>
 internal static class Offsets
@@ -37,8 +40,8 @@ internal static class Offsets
 
 /// <summary>
 /// 32-bit accesses at 16 constant offsets: IoSys on a known-size map (<c>AsKnownSize&lt;Size4K&gt;()</c>) vs
-/// <c>Volatile.Read/Write</c> through a raw pointer to the same memory. Also, for information, a plain map at the
-/// same constant offsets and the unchecked raw layer.
+/// <c>Volatile.Read/Write</c> through a raw pointer to the same memory, directly and through a known-size lease.
+/// Also, for information, a plain map at the same constant offsets and the raw pointer held in a local.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -350,7 +353,8 @@ public unsafe class ConstantOffsetBenchmarks
 
 /// <summary>
 /// 32-bit accesses at 16 run-time offsets (read from an array, so the JIT cannot fold them): IoSys on a plain
-/// map vs <c>Volatile.Read/Write</c> through a raw pointer, same memory, same offsets, same loop.
+/// map, directly and through a lease, vs <c>Volatile.Read/Write</c> through a raw pointer, same memory, same
+/// offsets, same loop; and a <c>Span&lt;uint&gt;</c> index for scale.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]

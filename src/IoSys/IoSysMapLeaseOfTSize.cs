@@ -6,8 +6,8 @@ namespace IoSys;
 /// <summary>
 /// A lease on a known-size map (made by <see cref="IoSysMap{TSize}.Lease"/>): the checked accesses of
 /// <see cref="IoSysMapLease"/>, with the bounds and alignment of a constant offset checked by the JIT against
-/// <c>TSize.Size</c>. What is left at run time is one test, per width, of whether the map accepts that width
-/// everywhere; it is the same test for every access of the batch, so the JIT can make it once.
+/// <c>TSize.Size</c>. What is left at run time is one test of a register per access: whether the map accepts that
+/// width everywhere (the base copied for that width is then nonzero).
 /// </summary>
 /// <typeparam name="TSize">The size type.</typeparam>
 /// <remarks>Lifetime, checks and copying: as <see cref="IoSysMapLease"/>.</remarks>

@@ -30,8 +30,7 @@ public sealed class IoSysMap<TSize> : IoSysMap
 
     /// <summary>
     /// Holds the map open for a batch of accesses, as <see cref="IoSysMap.Lease"/>, with the size still known: at a
-    /// constant offset the lease's check is one test of a register that the JIT can share between accesses. See
-    /// <see cref="IoSysMapLease{TSize}"/>.
+    /// constant offset the lease's check is one test of a register. See <see cref="IoSysMapLease{TSize}"/>.
     /// </summary>
     /// <returns>The lease. Dispose it to end it.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
