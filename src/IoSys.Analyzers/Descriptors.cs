@@ -92,4 +92,14 @@ public static class Descriptors
         Registers,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    /// <summary>IOSYS010: a lease that the code never ends.</summary>
+    public static readonly DiagnosticDescriptor LeaseNotDisposed = new(
+        "IOSYS010",
+        "Lease is never ended",
+        "The lease from '{0}' is {1}: declare it with 'using' (or call Dispose) so the memory it holds can be retired",
+        Usage,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A lease (IoSysMap.Lease) holds the map's memory: after the owner is disposed, a device stays mapped until the last lease ends. A lease that is never disposed keeps it until the memory is finalized.");
 }
