@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace IoSys;
@@ -86,10 +85,10 @@ public unsafe ref struct IoSysMapLease<TSize>
         where T : unmanaged
     {
         nint b = ReadBase<T>();
-        if (IsFast<T>(offset) && b != 0)
+        if (IoSysMap<TSize>.FitsSingleAccess<T>(offset) && b != 0)
         {
-            // SAFETY: IsFast proved 0 <= offset <= TSize.Size - sizeof(T), aligned; a nonzero base means the base is
-            // aligned and the width accepted everywhere, and was copied while the lease held the memory (see
+            // SAFETY: FitsSingleAccess proved 0 <= offset <= TSize.Size - sizeof(T), aligned; a nonzero base means the
+            // base is aligned and the width accepted everywhere, and was copied while the lease held the memory (see
             // IoSysMapLease.Read). KeepAlive keeps the map, hence its memory, reachable.
             T value = IoSysMap.VolatileRead<T>((byte*)b + offset);
             GC.KeepAlive(_map);
@@ -105,7 +104,7 @@ public unsafe ref struct IoSysMapLease<TSize>
         where T : unmanaged
     {
         nint b = WriteBase<T>();
-        if (IsFast<T>(offset) && b != 0)
+        if (IoSysMap<TSize>.FitsSingleAccess<T>(offset) && b != 0)
         {
             // SAFETY: as in Read<T>; write bases are zero for read-only maps.
             IoSysMap.VolatileWrite((byte*)b + offset, value);
@@ -124,15 +123,6 @@ public unsafe ref struct IoSysMapLease<TSize>
         this = default;
         map?.EndLease();
     }
-
-    // A single access, aligned, within TSize.Size: folds to a constant for a constant offset. The rotation makes a
-    // misaligned or negative offset huge, so one comparison covers both (as the map's slots do).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsFast<T>(long offset)
-        where T : unmanaged =>
-        IoSysMap.IsSingleAccess<T>()
-        && TSize.Size >= sizeof(T)
-        && BitOperations.RotateRight((ulong)offset, IoSysMap.Log2Width<T>()) <= (ulong)((TSize.Size - sizeof(T)) >> IoSysMap.Log2Width<T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly nint ReadBase<T>()

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace IoSys;
@@ -77,17 +78,14 @@ public sealed class IoSysMap<TSize> : IoSysMap
     public new unsafe T Read<T>(long offset)
         where T : unmanaged
     {
-        // For a constant offset the first two tests fold to constants; the one run-time test left is whether the
+        // For a constant offset FitsSingleAccess folds to a constant; the one run-time test left is whether the
         // base for this width (_rbN: _base while the slots are open, else 0) is set, and the access goes through it.
         nint b = KnownReadBase<T>();
-        if (sizeof(T) is 1 or 2 or 4 or 8
-            && (ulong)offset <= (ulong)(TSize.Size - sizeof(T))
-            && (offset & (sizeof(T) - 1)) == 0
-            && b != 0)
+        if (FitsSingleAccess<T>(offset) && b != 0)
         {
-            // SAFETY: 0 <= offset <= Size - sizeof(T) with Size == TSize.Size, aligned; a nonzero base (set exactly
-            // when the slots are open) means the map is not disposed, its base is aligned and the width accepted
-            // everywhere. KeepAlive: see IoSysMap.Read<T>.
+            // SAFETY: FitsSingleAccess proved 0 <= offset <= Size - sizeof(T) with Size == TSize.Size, aligned; a nonzero
+            // base (set exactly when the slots are open) means the map is not disposed, its base is aligned and the width
+            // accepted everywhere. KeepAlive: see IoSysMap.Read<T>.
             T value = VolatileRead<T>((byte*)b + offset);
             GC.KeepAlive(this);
             return value;
@@ -102,10 +100,7 @@ public sealed class IoSysMap<TSize> : IoSysMap
         where T : unmanaged
     {
         nint b = KnownWriteBase<T>();
-        if (sizeof(T) is 1 or 2 or 4 or 8
-            && (ulong)offset <= (ulong)(TSize.Size - sizeof(T))
-            && (offset & (sizeof(T) - 1)) == 0
-            && b != 0)
+        if (FitsSingleAccess<T>(offset) && b != 0)
         {
             // SAFETY: as in Read<T>; write slots, hence write bases, are zero for read-only maps.
             VolatileWrite((byte*)b + offset, value);
@@ -115,6 +110,18 @@ public sealed class IoSysMap<TSize> : IoSysMap
 
         base.Write(offset, value);
     }
+
+    /// <summary>
+    /// Whether a <typeparamref name="T"/> at <paramref name="offset"/> is one aligned access within <c>TSize.Size</c>:
+    /// folds to a constant for a constant offset. The rotation makes a misaligned or negative offset huge, so one
+    /// comparison covers both (as the map's slots do). Shared with <see cref="IoSysMapLease{TSize}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe bool FitsSingleAccess<T>(long offset)
+        where T : unmanaged =>
+        IsSingleAccess<T>()
+        && TSize.Size >= sizeof(T)
+        && BitOperations.RotateRight((ulong)offset, Log2Width<T>()) <= (ulong)((TSize.Size - sizeof(T)) >> Log2Width<T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe nint KnownReadBase<T>()

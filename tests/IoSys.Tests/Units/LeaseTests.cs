@@ -148,6 +148,17 @@ public sealed class LeaseTests
     }
 
     [Fact]
+    public void A_lease_on_the_null_map_refuses_every_access_naming_the_null_map()
+    {
+        using IoSysMapLease lease = IoSysMap.Null.Lease();
+        Assert.Equal(0, lease.Size);
+        IoAccessException e = CaptureAccessException(IoSysMap.Null, 0, 4, write: false);
+        Assert.Equal(IoAccessError.OutOfRange, e.Error);
+        Assert.Contains("null", e.Message, StringComparison.Ordinal);
+        Assert.Equal(IoAccessError.OutOfRange, CaptureAccessException(IoSysMap.Null, 0, 1, write: true).Error);
+    }
+
+    [Fact]
     public void A_lease_accepts_the_widths_a_region_accepts_in_part_of_the_map()
     {
         // 8-byte accesses are not accepted everywhere, so they leave the lease's fast path; they must still work above 0x80.
