@@ -39,7 +39,14 @@ public sealed record IoMapOptions
     /// <returns>The read-only options.</returns>
     public IoMapOptions AsReadOnly() => ReadOnly ? this : this with { ReadOnly = true };
 
-    internal void Validate()
+    /// <summary>
+    /// Checks that the options are consistent, as every map factory does before it maps anything (so that a target
+    /// can refuse bad options before it opens a device).
+    /// </summary>
+    /// <exception cref="ArgumentException">The space is unknown; <see cref="Widths"/> or a rule's widths have bits that
+    /// are not access widths; width restrictions are given for system memory; <see cref="AllowUnaligned"/> is given for
+    /// I/O memory; or a width rule's range is negative, empty or overflows.</exception>
+    public void Validate()
     {
         if (Space is not (IoSpace.SystemMemory or IoSpace.IoMemory))
         {

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace IoSys;
 
-public unsafe partial class IoSysMap
+public partial class IoSysMap
 {
     // Memory operations on system memory go through spans, whose length is an int.
     private const int MaxSpanChunk = 1 << 30;
@@ -17,7 +17,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">The range is outside the map, or some part of it cannot be read with
     /// an aligned access the region accepts. Checked before anything is read.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void ReadBytes(long offset, Span<byte> destination) => ReadBytes(offset, destination, AccessWidths.All);
+    public void ReadBytes([IoOffset] long offset, Span<byte> destination) => ReadBytes(offset, destination, AccessWidths.All);
 
     /// <summary>
     /// Copies bytes out of the map, as <see cref="ReadBytes(long, Span{byte})"/>, using only accesses of
@@ -28,10 +28,17 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the copy may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map or cannot be covered. Nothing is read.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void ReadBytes(long offset, Span<byte> destination, AccessWidths widths)
+    public void ReadBytes([IoOffset] long offset, Span<byte> destination, AccessWidths widths)
     {
-        ThrowIfDisposed();
-        TransferOrThrow(offset, destination, write: false, widths);
+        AddLease(); // Holds the memory: a racing Dispose cannot retire it mid-copy (issue 16 row 13).
+        try
+        {
+            TransferOrThrow(offset, destination, write: false, widths);
+        }
+        finally
+        {
+            EndLease();
+        }
     }
 
     /// <summary>
@@ -44,7 +51,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">The range is outside the map, the map is read-only, or some part of it
     /// cannot be written with an aligned access the region accepts. Checked before anything is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void WriteBytes(long offset, ReadOnlySpan<byte> source) => WriteBytes(offset, source, AccessWidths.All);
+    public void WriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source) => WriteBytes(offset, source, AccessWidths.All);
 
     /// <summary>
     /// Copies bytes into the map, as <see cref="WriteBytes(long, ReadOnlySpan{byte})"/>, using only accesses of
@@ -55,14 +62,23 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the copy may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void WriteBytes(long offset, ReadOnlySpan<byte> source, AccessWidths widths)
+    public unsafe void WriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source, AccessWidths widths)
     {
-        ThrowIfDisposed();
-        // SAFETY: the span is pinned for the call and the Span built over it has its length; the transfer only reads
-        // from it when writing to the map, so the read-only source is never written.
-        fixed (byte* p = source)
+        // Holds the memory: a write racing Dispose either completes in full or throws ObjectDisposedException, never
+        // returns with part of the data written to memory already retired (issue 16 row 13).
+        AddLease();
+        try
         {
-            TransferOrThrow(offset, new Span<byte>(p, source.Length), write: true, widths);
+            // SAFETY: the span is pinned for the call and the Span built over it has its length; the transfer only
+            // reads from it when writing to the map, so the read-only source is never written.
+            fixed (byte* p = source)
+            {
+                TransferOrThrow(offset, new Span<byte>(p, source.Length), write: true, widths);
+            }
+        }
+        finally
+        {
+            EndLease();
         }
     }
 
@@ -71,10 +87,17 @@ public unsafe partial class IoSysMap
     /// <param name="destination">Where to copy to.</param>
     /// <returns>True if read.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryReadBytes(long offset, Span<byte> destination)
+    public bool TryReadBytes([IoOffset] long offset, Span<byte> destination)
     {
-        ThrowIfDisposed();
-        return TryTransfer(offset, destination, write: false, AccessWidths.All) == IoAccessError.None;
+        AddLease();
+        try
+        {
+            return TryTransfer(offset, destination, write: false, AccessWidths.All) == IoAccessError.None;
+        }
+        finally
+        {
+            EndLease();
+        }
     }
 
     /// <summary>Writes bytes, or returns false (writing nothing) if the range is refused; see <see cref="WriteBytes(long, ReadOnlySpan{byte})"/>.</summary>
@@ -82,13 +105,20 @@ public unsafe partial class IoSysMap
     /// <param name="source">The bytes to copy.</param>
     /// <returns>True if written.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWriteBytes(long offset, ReadOnlySpan<byte> source)
+    public unsafe bool TryWriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source)
     {
-        ThrowIfDisposed();
-        // SAFETY: as in WriteBytes: pinned, same length, only read from.
-        fixed (byte* p = source)
+        AddLease();
+        try
         {
-            return TryTransfer(offset, new Span<byte>(p, source.Length), write: true, AccessWidths.All) == IoAccessError.None;
+            // SAFETY: as in WriteBytes: pinned, same length, only read from.
+            fixed (byte* p = source)
+            {
+                return TryTransfer(offset, new Span<byte>(p, source.Length), write: true, AccessWidths.All) == IoAccessError.None;
+            }
+        }
+        finally
+        {
+            EndLease();
         }
     }
 
@@ -101,7 +131,7 @@ public unsafe partial class IoSysMap
     /// <param name="value">The byte to store.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void Fill(long offset, long length, byte value) => Fill(offset, length, value, AccessWidths.All);
+    public void Fill([IoOffset(LengthParameter = nameof(length))] long offset, long length, byte value) => Fill(offset, length, value, AccessWidths.All);
 
     /// <summary>As <see cref="Fill(long, long, byte)"/>, using only accesses of <paramref name="widths"/>.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
@@ -110,21 +140,22 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the fill may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void Fill(long offset, long length, byte value, AccessWidths widths)
+    public void Fill([IoOffset(LengthParameter = nameof(length))] long offset, long length, byte value, AccessWidths widths)
     {
-        ThrowIfDisposed();
-        IoAccessError error = CheckRange(offset, length);
-        long failedAt = offset;
-        if (error == IoAccessError.None && !UsesMemoryCopy(widths))
+        AddLease();
+        try
         {
-            error = PlanChunks(offset, length, widths, out failedAt);
+            FillHeld(offset, length, value, widths);
         }
-
-        if (error == IoAccessError.None)
+        finally
         {
-            error = ReadOnlyError(write: true); // Last, as for single accesses: range, coverage, then read-only.
+            EndLease();
         }
+    }
 
+    private unsafe void FillHeld(long offset, long length, byte value, AccessWidths widths)
+    {
+        IoAccessError error = PlanTransferError(offset, length, write: true, widths, out long failedAt);
         if (error != IoAccessError.None)
         {
             throw BulkException(error, offset, length, failedAt, "fill", widths);
@@ -134,8 +165,8 @@ public unsafe partial class IoSysMap
         {
             for (long done = 0; done < length; done += MaxSpanChunk)
             {
-                // SAFETY: CheckRange proved [offset, offset + length) lies within the map.
-                new Span<byte>((byte*)_base + offset + done, (int)Math.Min(MaxSpanChunk, length - done)).Fill(value);
+                // SAFETY: InRange proved [offset, offset + length) lies within the map; the lease holds the memory.
+                new Span<byte>((byte*)_state.Base + offset + done, (int)Math.Min(MaxSpanChunk, length - done)).Fill(value);
             }
 
             GC.KeepAlive(this);
@@ -148,10 +179,10 @@ public unsafe partial class IoSysMap
             int width = NextChunk(p, end - p, widths);
             switch (width)
             {
-                case 8: WriteUnchecked(p, pattern, false); break;
-                case 4: WriteUnchecked(p, (uint)pattern, false); break;
-                case 2: WriteUnchecked(p, (ushort)pattern, false); break;
-                default: WriteUnchecked(p, value, false); break;
+                case 8: WriteUnchecked(p, pattern, false, relaxed: true); break;
+                case 4: WriteUnchecked(p, (uint)pattern, false, relaxed: true); break;
+                case 2: WriteUnchecked(p, (ushort)pattern, false, relaxed: true); break;
+                default: WriteUnchecked(p, value, false, relaxed: true); break;
             }
 
             p += width;
@@ -172,13 +203,36 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Either range is outside its map, the destination is read-only, or a
     /// range cannot be covered by accepted accesses. Checked before anything is written.</exception>
     /// <exception cref="ObjectDisposedException">Either map is disposed.</exception>
-    public void CopyTo(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
+    public void CopyTo(
+        [IoOffset(LengthParameter = nameof(length))] long sourceOffset,
+        IoSysMap destination,
+        [IoOffset(LengthParameter = nameof(length))] long destinationOffset,
+        long length)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        ThrowIfDisposed();
-        destination.ThrowIfDisposed();
-        Require(CheckRange(sourceOffset, length), this, sourceOffset, length, sourceOffset, "copy read");
-        Require(destination.CheckRange(destinationOffset, length), destination, destinationOffset, length, destinationOffset, "copy write");
+        AddLease();
+        try
+        {
+            destination.AddLease();
+            try
+            {
+                CopyToHeld(sourceOffset, destination, destinationOffset, length);
+            }
+            finally
+            {
+                destination.EndLease();
+            }
+        }
+        finally
+        {
+            EndLease();
+        }
+    }
+
+    private unsafe void CopyToHeld(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
+    {
+        Require(RangeError(sourceOffset, length), this, sourceOffset, length, sourceOffset, "copy read");
+        Require(destination.RangeError(destinationOffset, length), destination, destinationOffset, length, destinationOffset, "copy write");
         bool memoryCopy = UsesMemoryCopy(AccessWidths.All) && destination.UsesMemoryCopy(AccessWidths.All);
         // Direct: each chunk one accepted access on both sides, possible when both ranges have the same alignment, do
         // not overlap, and a width suits both sides everywhere (a plan that succeeds also covers each side alone).
@@ -198,7 +252,7 @@ public unsafe partial class IoSysMap
         if (memoryCopy)
         {
             // SAFETY: both ranges were checked; Buffer.MemoryCopy copies overlapping ranges as memmove does.
-            Buffer.MemoryCopy((byte*)_base + sourceOffset, (byte*)destination._base + destinationOffset, length, length);
+            Buffer.MemoryCopy((byte*)_state.Base + sourceOffset, (byte*)destination._state.Base + destinationOffset, length, length);
             GC.KeepAlive(this);
             GC.KeepAlive(destination);
             return;
@@ -212,10 +266,10 @@ public unsafe partial class IoSysMap
                 long s = sourceOffset + done, d = destinationOffset + done;
                 switch (width)
                 {
-                    case 8: destination.WriteUnchecked(d, ReadUnchecked<ulong>(s, false), false); break;
-                    case 4: destination.WriteUnchecked(d, ReadUnchecked<uint>(s, false), false); break;
-                    case 2: destination.WriteUnchecked(d, ReadUnchecked<ushort>(s, false), false); break;
-                    default: destination.WriteUnchecked(d, ReadUnchecked<byte>(s, false), false); break;
+                    case 8: destination.WriteUnchecked(d, ReadUnchecked<ulong>(s, false, relaxed: true), false, relaxed: true); break;
+                    case 4: destination.WriteUnchecked(d, ReadUnchecked<uint>(s, false, relaxed: true), false, relaxed: true); break;
+                    case 2: destination.WriteUnchecked(d, ReadUnchecked<ushort>(s, false, relaxed: true), false, relaxed: true); break;
+                    default: destination.WriteUnchecked(d, ReadUnchecked<byte>(s, false, relaxed: true), false, relaxed: true); break;
                 }
 
                 done += width;
@@ -224,10 +278,8 @@ public unsafe partial class IoSysMap
             return;
         }
 
-        // Through a buffer: both sides were planned above.
-        byte[] buffer = new byte[length];
-        Transfer(sourceOffset, buffer, write: false, AccessWidths.All);
-        destination.Transfer(destinationOffset, buffer, write: true, AccessWidths.All);
+        // Through a bounded buffer: both sides were planned above.
+        CopyThroughBuffer(sourceOffset, destination, destinationOffset, length);
     }
 
     // --- Planning and chunking ---------------------------------------------------------------------------------
@@ -235,17 +287,10 @@ public unsafe partial class IoSysMap
     private bool UsesMemoryCopy(AccessWidths widths) =>
         _shared is { Backend: null, Space: IoSpace.SystemMemory } && (widths & AccessWidths.All) == AccessWidths.All;
 
-    private IoAccessError ReadOnlyError(bool write) => write && Options.ReadOnly ? IoAccessError.ReadOnly : IoAccessError.None;
+    private IoAccessError ReadOnlyError(bool write) => write && _state.IsReadOnly ? IoAccessError.ReadOnly : IoAccessError.None;
 
-    private IoAccessError CheckRange(long offset, long length)
-    {
-        if (length < 0 || (ulong)offset > (ulong)_size || _size - offset < length)
-        {
-            return IoAccessError.OutOfRange;
-        }
-
-        return IoAccessError.None;
-    }
+    private IoAccessError RangeError(long offset, long length) =>
+        _state.InRange(offset, length) ? IoAccessError.None : IoAccessError.OutOfRange;
 
     private void TransferOrThrow(long offset, Span<byte> buffer, bool write, AccessWidths widths)
     {
@@ -259,20 +304,25 @@ public unsafe partial class IoSysMap
     private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths) =>
         TryTransfer(offset, buffer, write, widths, out _);
 
-    private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths, out long failedAt)
+    /// <summary>
+    /// The one check of a bulk transfer, in the order errors are reported: range, coverage by accepted aligned
+    /// accesses (not needed for a vectorized copy), then read-only, as for single accesses.
+    /// </summary>
+    private IoAccessError PlanTransferError(long offset, long length, bool write, AccessWidths widths, out long failedAt)
     {
         failedAt = offset;
-        IoAccessError error = CheckRange(offset, buffer.Length);
+        IoAccessError error = RangeError(offset, length);
         if (error == IoAccessError.None && !UsesMemoryCopy(widths))
         {
-            error = PlanChunks(offset, buffer.Length, widths, out failedAt);
+            error = PlanChunks(offset, length, widths, out failedAt);
         }
 
-        if (error == IoAccessError.None)
-        {
-            error = ReadOnlyError(write); // Last, as for single accesses: range, coverage, then read-only.
-        }
+        return error == IoAccessError.None ? ReadOnlyError(write) : error;
+    }
 
+    private IoAccessError TryTransfer(long offset, Span<byte> buffer, bool write, AccessWidths widths, out long failedAt)
+    {
+        IoAccessError error = PlanTransferError(offset, buffer.Length, write, widths, out failedAt);
         if (error == IoAccessError.None)
         {
             Transfer(offset, buffer, write, widths);
@@ -282,12 +332,13 @@ public unsafe partial class IoSysMap
     }
 
     /// <summary>Moves bytes between the map and a buffer; the range was checked and planned.</summary>
-    private void Transfer(long offset, Span<byte> buffer, bool write, AccessWidths widths)
+    private unsafe void Transfer(long offset, Span<byte> buffer, bool write, AccessWidths widths)
     {
         if (UsesMemoryCopy(widths))
         {
-            // SAFETY: the caller checked [offset, offset + buffer.Length) against the map.
-            var memory = new Span<byte>((byte*)_base + offset, buffer.Length);
+            // SAFETY: the caller checked [offset, offset + buffer.Length) against the map (PlanTransferError), and holds
+            // the memory (a lease) or accepts AccessState's invariant: valid while this map is reachable.
+            var memory = new Span<byte>((byte*)_state.Base + offset, buffer.Length);
             if (write)
             {
                 buffer.CopyTo(memory);
@@ -312,14 +363,14 @@ public unsafe partial class IoSysMap
             // ruled out for the whole range before Transfer runs (so the loop always advances).
             switch (width, write)
             {
-                case (8, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<ulong>(p, false)); break;
-                case (4, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<uint>(p, false)); break;
-                case (2, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<ushort>(p, false)); break;
-                case (_, false): slot = ReadUnchecked<byte>(p, false); break;
-                case (8, true): WriteUnchecked(p, Unsafe.ReadUnaligned<ulong>(ref slot), false); break;
-                case (4, true): WriteUnchecked(p, Unsafe.ReadUnaligned<uint>(ref slot), false); break;
-                case (2, true): WriteUnchecked(p, Unsafe.ReadUnaligned<ushort>(ref slot), false); break;
-                case (_, true): WriteUnchecked(p, slot, false); break;
+                case (8, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<ulong>(p, false, relaxed: true)); break;
+                case (4, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<uint>(p, false, relaxed: true)); break;
+                case (2, false): Unsafe.WriteUnaligned(ref slot, ReadUnchecked<ushort>(p, false, relaxed: true)); break;
+                case (_, false): slot = ReadUnchecked<byte>(p, false, relaxed: true); break;
+                case (8, true): WriteUnchecked(p, Unsafe.ReadUnaligned<ulong>(ref slot), false, relaxed: true); break;
+                case (4, true): WriteUnchecked(p, Unsafe.ReadUnaligned<uint>(ref slot), false, relaxed: true); break;
+                case (2, true): WriteUnchecked(p, Unsafe.ReadUnaligned<ushort>(ref slot), false, relaxed: true); break;
+                case (_, true): WriteUnchecked(p, slot, false, relaxed: true); break;
             }
 
             i += width;
@@ -330,12 +381,14 @@ public unsafe partial class IoSysMap
     /// The width of the bulk access at <paramref name="offset"/>: the widest of <paramref name="widths"/> that is
     /// aligned there, fits in <paramref name="remaining"/> bytes and is accepted by the region; 0 if none.
     /// </summary>
+    internal int NextChunkWidth(long offset, long remaining, AccessWidths widths) => NextChunk(offset, remaining, widths);
+
     private int NextChunk(long offset, long remaining, AccessWidths widths)
     {
         long address = AlignmentBase + offset;
         for (int width = 8; width >= 1; width >>= 1)
         {
-            if (widths.Allows(width) && width <= remaining && (address & (width - 1)) == 0 && _rules.Allows(offset, width))
+            if (widths.Allows(width) && width <= remaining && (address & (width - 1)) == 0 && _state.Rules.Allows(offset, width))
             {
                 return width;
             }
@@ -348,7 +401,7 @@ public unsafe partial class IoSysMap
     private IoAccessError PlanChunks(long offset, long length, AccessWidths widths, out long failedAt)
     {
         failedAt = offset;
-        if (_rules.IsUniform && (_rules.Throughout(0, 1) & widths).Allows(1))
+        if (_state.Rules.IsUniform && (_state.Rules.Throughout(0, 1) & widths).Allows(1))
         {
             return IoAccessError.None; // Bytes are accepted everywhere: every position can be covered.
         }
@@ -374,8 +427,8 @@ public unsafe partial class IoSysMap
         {
             if (width <= remaining
                 && ((AlignmentBase + sourceOffset) & (width - 1)) == 0
-                && _rules.Allows(sourceOffset, width)
-                && destination._rules.Allows(destinationOffset, width))
+                && _state.Rules.Allows(sourceOffset, width)
+                && destination._state.Rules.Allows(destinationOffset, width))
             {
                 return width;
             }
@@ -402,25 +455,111 @@ public unsafe partial class IoSysMap
         return IoAccessError.None;
     }
 
-    private bool Overlaps(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
+    private bool Overlaps(long sourceOffset, IoSysMap destination, long destinationOffset, long length) =>
+        Positions(sourceOffset, destination, destinationOffset) is (long s, long d) && s < d + length && d < s + length;
+
+    /// <summary>
+    /// Where both ranges start in one address space, if they can reach the same memory: two maps may share memory
+    /// without sharing an owner (two maps over one array or one device range, or over one backend).
+    /// </summary>
+    private (long Source, long Destination)? Positions(long sourceOffset, IoSysMap destination, long destinationOffset)
     {
-        // Two maps may reach the same memory without sharing an owner (two maps over one array or one device
-        // range, or over one backend): compare where the bytes are, not which map they belong to.
-        long s, d;
-        if (_base != 0 && destination._base != 0)
+        if (_state.Base != 0 && destination._state.Base != 0)
         {
-            (s, d) = ((long)_base + sourceOffset, (long)destination._base + destinationOffset);
-        }
-        else if (Backend is { } backend && ReferenceEquals(backend, destination.Backend))
-        {
-            (s, d) = (_regionOffset + sourceOffset, destination._regionOffset + destinationOffset);
-        }
-        else
-        {
-            return false;
+            return ((long)_state.Base + sourceOffset, (long)destination._state.Base + destinationOffset);
         }
 
-        return s < d + length && d < s + length;
+        if (Backend is { } backend && ReferenceEquals(backend, destination.Backend))
+        {
+            return (_regionOffset + sourceOffset, destination._regionOffset + destinationOffset);
+        }
+
+        return null;
+    }
+
+    // The bounce buffer of CopyTo: bounded, so a copy of any length allocates at most this (issue 16 row 10).
+    private const int BounceBytes = 64 * 1024;
+
+    /// <summary>
+    /// Copies through a bounded buffer, each side in its own widest accepted accesses. Each piece ends where its side's
+    /// address is 8-byte aligned (or at the end of the range): no access of the whole range's plan crosses such a point,
+    /// so the pieces' accesses are exactly the accesses of the whole range, which <see cref="PlanChunks"/> accepted.
+    /// Copies backwards when the destination starts after the source in the same memory, so overlapping ranges are
+    /// copied as if through a temporary buffer of the whole length.
+    /// </summary>
+    private void CopyThroughBuffer(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(length, BounceBytes));
+        try
+        {
+            bool backwards = Positions(sourceOffset, destination, destinationOffset) is (long s, long d) && d > s;
+            long srcAlign = AlignmentBase + sourceOffset, dstAlign = destination.AlignmentBase + destinationOffset;
+            int cap = buffer.Length;
+            int pending = 0; // Bytes read and not yet written, at the front (forwards) or back (backwards) of the buffer.
+            long read = 0, written = 0; // Bytes of the range done from the start (forwards) or from the end (backwards).
+            while (written < length)
+            {
+                if (read < length)
+                {
+                    long n = Math.Min(length - read, cap - pending);
+                    n = PieceEnd(read, n, length, srcAlign, backwards);
+                    long at = backwards ? length - read - n : read;
+                    Span<byte> into = backwards ? buffer.AsSpan(cap - pending - (int)n, (int)n) : buffer.AsSpan(pending, (int)n);
+                    Transfer(sourceOffset + at, into, write: false, AccessWidths.All);
+                    pending += (int)n;
+                    read += n;
+                }
+
+                long w = PieceEnd(written, pending, length, dstAlign, backwards);
+                if (w > 0)
+                {
+                    long at = backwards ? length - written - w : written;
+                    Span<byte> from = backwards ? buffer.AsSpan(cap - (int)w, (int)w) : buffer.AsSpan(0, (int)w);
+                    destination.Transfer(destinationOffset + at, from, write: true, AccessWidths.All);
+                    int rest = pending - (int)w;
+                    if (backwards)
+                    {
+                        buffer.AsSpan(cap - pending, rest).CopyTo(buffer.AsSpan(cap - pending + (int)w, rest));
+                    }
+                    else
+                    {
+                        buffer.AsSpan((int)w, rest).CopyTo(buffer);
+                    }
+
+                    pending = rest;
+                    written += w;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// How much of <paramref name="available"/> bytes, after <paramref name="done"/> bytes of a range of
+    /// <paramref name="length"/>, to take as one piece: all if that reaches the end of the range, else up to the last
+    /// point where the side's address (<paramref name="alignmentBase"/> + position) is a multiple of 8. Fewer than 8
+    /// bytes may give 0 (wait for more); a full buffer (at least 16 bytes) always gives more than 0.
+    /// </summary>
+    private static long PieceEnd(long done, long available, long length, long alignmentBase, bool backwards)
+    {
+        if (done + available >= length)
+        {
+            return available;
+        }
+
+        if (backwards)
+        {
+            // The piece is [length - done - available, length - done): move its start up to an aligned address.
+            long start = length - done - available;
+            long aligned = (alignmentBase + start + 7) & ~7L;
+            return Math.Max(0, length - done - (aligned - alignmentBase));
+        }
+
+        long end = ((alignmentBase + done + available) & ~7L) - alignmentBase;
+        return Math.Max(0, end - done);
     }
 
     private static void Require(IoAccessError error, IoSysMap map, long offset, long length, long failedAt, string operation)
@@ -431,17 +570,6 @@ public unsafe partial class IoSysMap
         }
     }
 
-    private IoAccessException BulkException(IoAccessError error, long offset, long length, long failedAt, string operation, AccessWidths widths)
-    {
-        // Every message names the offset, the length and the map's size (the IoAccessException contract).
-        string access = $"{Hex(length)}-byte {operation} at offset {Hex(offset)} of a {Hex(_size)}-byte map";
-        string message = error switch
-        {
-            IoAccessError.OutOfRange when length < 0 => $"The {operation} at offset {Hex(offset)} of a {Hex(_size)}-byte map is refused: its length {length} is negative.",
-            IoAccessError.OutOfRange => $"The {Hex(length)}-byte {operation} at offset {Hex(offset)} is outside the map: it needs bytes up to offset {Hex(offset)} + {Hex(length)} but the map has {Hex(_size)} bytes.",
-            IoAccessError.ReadOnly => $"The {access} is refused: the map is read-only.",
-            _ => $"The {access} is refused: no aligned access that the region accepts ({(_rules.Throughout(failedAt, 1) & widths).Describe()} at that point) covers offset {Hex(failedAt)}.",
-        };
-        return new IoAccessException(error, error == IoAccessError.WidthRefused ? failedAt : offset, length, _size, message);
-    }
+    private IoAccessException BulkException(IoAccessError error, long offset, long length, long failedAt, string operation, AccessWidths widths) =>
+        AccessErrors.Create(_state, error, offset, length, operation, single: false, failedAt, widths);
 }

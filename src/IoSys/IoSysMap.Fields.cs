@@ -14,7 +14,7 @@ public delegate ref TField FieldSelector<TStruct, TField>(ref TStruct value)
     where TStruct : unmanaged
     where TField : unmanaged;
 
-public unsafe partial class IoSysMap
+public partial class IoSysMap
 {
     /// <summary>
     /// Reads one field of a <typeparamref name="TStruct"/> laid out at <paramref name="structOffset"/>, with the
@@ -64,7 +64,7 @@ public unsafe partial class IoSysMap
         TStruct probe = default;
         ref TField selected = ref field(ref probe);
         nint offset = Unsafe.ByteOffset(ref Unsafe.As<TStruct, byte>(ref probe), ref Unsafe.As<TField, byte>(ref selected));
-        if (offset < 0 || offset > sizeof(TStruct) - sizeof(TField))
+        if (offset < 0 || offset > Unsafe.SizeOf<TStruct>() - Unsafe.SizeOf<TField>())
         {
             throw new ArgumentException(
                 $"The selector must return a reference to a field of the {typeof(TStruct).Name} it is given.", nameof(field));

@@ -33,6 +33,6 @@ public partial class IoSysMap
             return options; // System memory carries no width rules.
         }
 
-        return options with { Widths = AccessWidths.All, WidthRules = [.. _rules.ToWidthRules(_size, AccessWidths.All)] };
+        return options with { Widths = AccessWidths.All, WidthRules = [.. _state.Rules.ToWidthRules(Size, AccessWidths.All)] };
     }
 }

@@ -26,54 +26,45 @@ namespace IoSys;
 /// <see cref="Lease"/> holds the memory for a batch of accesses: it is retired only when the last lease ends.</para>
 /// <para>Maps are safe to use from several threads; the device decides what concurrent accesses mean.</para>
 /// </remarks>
-public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
+[FixedWidthAccessors("map", "The map is disposed.", TryForms = true)]
+public partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
 {
-    // Hot-path state. _rN/_wN: the number of N-byte-aligned slots a read/write may use with no further check,
-    // so the whole check is `RotateRight(offset, log2 N) < slots`: a negative or misaligned offset rotates
-    // into a huge number. Zero forces every access of that kind through the slow path, which then decides:
-    // disposed, refused width, read-only, backend-backed, unaligned-allowed.
-    internal ulong _r1, _r2, _r4, _r8, _w1, _w2, _w4, _w8;
-
-    // Known-size hot path (IoSysMap<TSize>): _base while the slots of that width and kind are open, else 0, on the
-    // same rule as the slots. A constant offset needs no bounds check, so the access is one load and test of this
-    // field, then the access through it: no second field load per access (bench: ConstantOffsetBenchmarks).
-    internal nint _rb1, _rb2, _rb4, _rb8, _wb1, _wb2, _wb4, _wb8;
-    internal readonly nint _base;
-    internal readonly long _size;
+    // The one access state (base, size, slots, rules, flags) and its invariant: see AccessState. Windows and
+    // known-size maps hold their own; leases copy it.
+    internal AccessState _state;
 
     private readonly MapShared? _shared;
     private readonly long _regionOffset;
-    private readonly AccessRules _rules;
     private readonly bool _ownsMemory;
     private volatile bool _disposed;
 
+    // This map's entry in its MapShared's set of live maps, removed in O(1) when the map is disposed on its own.
+    private WeakReference<IoSysMap>? _registration;
+
     private IoSysMap()
     {
-        _rules = AccessRules.Uniform(AccessWidths.All);
+        _state = new AccessState(0, 0, 0, AccessRules.Uniform(AccessWidths.All), AccessFlags.None, fastPath: false);
     }
 
     private IoSysMap(MapShared shared, long size, AccessRules rules)
     {
         _shared = shared;
-        _size = size;
-        _rules = rules;
         _ownsMemory = true;
-        _base = shared.Memory?.Address ?? 0;
-        InitializeSlots(); // Before Register: see the window constructor.
-        shared.Register(this);
+        nint baseAddress = shared.Memory?.Address ?? 0;
+        _state = new AccessState(baseAddress, size, baseAddress != 0 ? baseAddress : 0, rules, shared.Flags, shared.Backend is null);
+        shared.Register(this); // After the state is built: see the window constructor.
     }
 
     /// <summary>Creates a window over <paramref name="parent"/>: <c>[offset, offset + length)</c>, already validated.</summary>
     private protected IoSysMap(IoSysMap parent, long offset, long length, AccessRules rules)
     {
         _shared = parent._shared;
-        _size = length;
-        _rules = rules;
         _regionOffset = parent._regionOffset + offset;
-        _base = parent._base == 0 ? 0 : parent._base + (nint)offset;
+        nint baseAddress = parent._state.Base == 0 ? 0 : parent._state.Base + (nint)offset;
         // Open the fast path before registering: once registered, a racing Dispose may invalidate this map, and
         // opening the slots after that would leave a disposed window readable.
-        InitializeSlots();
+        _state = new AccessState(baseAddress, length, baseAddress != 0 ? baseAddress : _regionOffset, rules,
+            _shared?.Flags ?? AccessFlags.None, _shared is { Backend: null });
         _shared?.Register(this);
     }
 
@@ -81,7 +72,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     public static IoSysMap Null { get; } = new();
 
     /// <summary>Size of the map in bytes. Every access must lie within <c>[0, Size)</c>.</summary>
-    public long Size => _size;
+    public long Size => _state.Size;
 
     /// <summary>Whether the map's memory is RAM or device memory.</summary>
     public IoSpace Space => _shared?.Space ?? IoSpace.SystemMemory;
@@ -109,7 +100,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// the null map and for maps over a backend (simulated devices, tracers). Never pass it as an offset: it is
     /// not an integer, and <c>address - map.Address</c> is the way back to an offset.
     /// </summary>
-    public IoAddress Address => new((nuint)_base);
+    public IoAddress Address => new((nuint)_state.Base);
 
     /// <summary>The backend this map's accesses go to, or null for memory reached through a pointer.</summary>
     public IIoBackend? Backend => _shared?.Backend;
@@ -121,13 +112,11 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <param name="offset">Start, in bytes from the start of the map.</param>
     /// <param name="length">Length in bytes (at least 1).</param>
     /// <returns>The widths; <see cref="AccessWidths.None"/> if the range is not within the map.</returns>
-    public AccessWidths WidthsAt(long offset, long length = 1) =>
-        length > 0 && offset >= 0 && offset <= _size - length ? _rules.Throughout(offset, length) : AccessWidths.None;
+    public AccessWidths WidthsAt([IoOffset(LengthParameter = nameof(length))] long offset, long length = 1) =>
+        length > 0 && _state.InRange(offset, length) ? _state.Rules.Throughout(offset, length) : AccessWidths.None;
 
     // The alignment that matters is the address's: a window may start anywhere. Backends see region offsets.
-    private long AlignmentBase => _base != 0 ? _base : _regionOffset;
-
-    private IoMapOptions Options => _shared?.Options ?? IoMapOptions.SystemMemory;
+    private long AlignmentBase => _state.AlignmentBase;
 
     /// <summary>
     /// Creates a map that owns <paramref name="memory"/>: disposing the map retires the memory.
@@ -221,7 +210,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>A map of <c>Size - offset</c> bytes.</returns>
     /// <exception cref="IoAccessException"><paramref name="offset"/> is negative or beyond <see cref="Size"/>.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap Slice(long offset) => Slice(offset, (ulong)offset <= (ulong)_size ? _size - offset : 0);
+    public IoSysMap Slice([IoOffset] long offset) => Slice(offset, (ulong)offset <= (ulong)Size ? Size - offset : 0);
 
     /// <summary>A window <c>[offset, offset + length)</c> of this map: see <see cref="Slice(long)"/>.</summary>
     /// <param name="offset">Start of the window, in bytes from the start of this map.</param>
@@ -229,10 +218,10 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>A map of <paramref name="length"/> bytes.</returns>
     /// <exception cref="IoAccessException">The window does not lie within this map.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap Slice(long offset, long length)
+    public IoSysMap Slice([IoOffset(LengthParameter = nameof(length))] long offset, long length)
     {
         ThrowIfRangeInvalid(offset, length, "window");
-        return new IoSysMap(this, offset, length, _rules.Slice(offset, length));
+        return new IoSysMap(this, offset, length, _state.Rules.Slice(offset, length));
     }
 
     /// <summary>
@@ -245,11 +234,14 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>The known-size window.</returns>
     /// <exception cref="IoAccessException">The map has fewer than <c>TSize.Size</c> bytes from <paramref name="offset"/>.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap<TSize> AsKnownSize<TSize>(long offset = 0)
+    public IoSysMap<TSize> AsKnownSize<TSize>([IoOffset] long offset = 0)
         where TSize : struct, IIoKnownSize
     {
-        ThrowIfRangeInvalid(offset, TSize.Size, $"known-size window ({typeof(TSize).Name})");
-        AccessRules rules = _rules.Slice(offset, TSize.Size).Intersect(KnownSizeRules<TSize>.Rules);
+        // KnownSize<TSize>.Value: TSize.Size read once per type, so the window validated here is the window every
+        // later access is checked against, whatever TSize.Size returns later (issue 16 row 8).
+        long size = KnownSize<TSize>.Value;
+        ThrowIfRangeInvalid(offset, size, $"known-size window ({typeof(TSize).Name})");
+        AccessRules rules = _state.Rules.Slice(offset, size).Intersect(KnownSizeRules<TSize>.Rules);
         return new IoSysMap<TSize>(this, offset, rules);
     }
 
@@ -308,7 +300,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
         else
         {
             Invalidate();
-            _shared.Unregister(this);
+            _shared.Unregister(_registration);
         }
 
         GC.SuppressFinalize(this);
@@ -339,7 +331,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
 
         return Backend is not null || other.Backend is not null
             ? ReferenceEquals(Backend, other.Backend) && _regionOffset == other._regionOffset
-            : _base == other._base;
+            : _state.Base == other._state.Base;
     }
 
     /// <inheritdoc cref="IsEqual(IoSysMap?)"/>
@@ -351,7 +343,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <inheritdoc/>
     public override int GetHashCode() => Backend is { } backend
         ? HashCode.Combine(Space, RuntimeHelpers.GetHashCode(backend), _regionOffset)
-        : HashCode.Combine(Space, _base);
+        : HashCode.Combine(Space, _state.Base);
 
     /// <summary>Describes the map, e.g. <c>IoSysMap(I/O memory, 0x100000 bytes at 0x7f3a5c000000)</c>.</summary>
     /// <returns>The description.</returns>
@@ -365,51 +357,18 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
         string space = IsIoMem ? "I/O memory" : "system memory";
         string where = Backend is { } backend ? $"{backend.GetType().Name} + {Hex(_regionOffset)}" : Address.ToString();
         string state = _disposed ? ", disposed" : IsReadOnly ? ", read-only" : "";
-        return $"IoSysMap({space}, {Hex(_size)} bytes at {where}{state})";
+        return $"IoSysMap({space}, {Hex(Size)} bytes at {where}{state})";
     }
 
-    internal static string Hex(long value) => value < 0
-        ? "-0x" + (0UL - (ulong)value).ToString("x", CultureInfo.InvariantCulture)
-        : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
+    internal static string Hex(long value) => AccessErrors.Hex(value);
 
     internal void Invalidate()
     {
         // Flag first, then close the fast path: a thread that still sees open slots reaches memory that stays
         // valid until the region is released (see IoMemoryRegion), and the slow path sees the flag.
         _disposed = true;
-        _r1 = _r2 = _r4 = _r8 = 0;
-        _w1 = _w2 = _w4 = _w8 = 0;
-        _rb1 = _rb2 = _rb4 = _rb8 = 0;
-        _wb1 = _wb2 = _wb4 = _wb8 = 0;
+        _state.Close();
     }
-
-    private void InitializeSlots()
-    {
-        if (_shared is null || _shared.Backend is not null)
-        {
-            return; // Backends are reached through the slow path only.
-        }
-
-        AccessWidths fast = _size > 0 ? _rules.Throughout(0, _size) : AccessWidths.None;
-        _r1 = Slots(1, fast);
-        _r2 = Slots(2, fast);
-        _r4 = Slots(4, fast);
-        _r8 = Slots(8, fast);
-        if (!Options.ReadOnly)
-        {
-            (_w1, _w2, _w4, _w8) = (_r1, _r2, _r4, _r8);
-        }
-
-        (_rb1, _rb2, _rb4, _rb8) = (BaseIfOpen(_r1), BaseIfOpen(_r2), BaseIfOpen(_r4), BaseIfOpen(_r8));
-        (_wb1, _wb2, _wb4, _wb8) = (BaseIfOpen(_w1), BaseIfOpen(_w2), BaseIfOpen(_w4), BaseIfOpen(_w8));
-    }
-
-    private nint BaseIfOpen(ulong slots) => slots != 0 ? _base : 0;
-
-    // Aligned slots for the fast path; 0 unless the width is accepted everywhere in the map and the map's start
-    // is aligned to it (so that an aligned offset is an aligned address).
-    private ulong Slots(int width, AccessWidths fast) =>
-        fast.Allows(width) && (_base & (width - 1)) == 0 && _size >= width ? (ulong)((_size - width) / width) + 1 : 0;
 
     private void ThrowIfDisposed()
     {
@@ -420,15 +379,14 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowDisposed() => throw new ObjectDisposedException(ToString(), "The map was disposed: its memory can no longer be accessed.");
+    private void ThrowDisposed() => AccessErrors.ThrowDisposed(ToString());
 
     private void ThrowIfRangeInvalid(long offset, long length, string what)
     {
         ThrowIfDisposed();
-        if (length < 0 || (ulong)offset > (ulong)_size || _size - offset < length)
+        if (!_state.InRange(offset, length))
         {
-            throw new IoAccessException(IoAccessError.OutOfRange, offset, length, _size,
-                $"A {what} of {Hex(length)} bytes at offset {Hex(offset)} does not fit in the map of {Hex(_size)} bytes.");
+            AccessErrors.Throw(AccessErrors.Range(offset, length, Size, what));
         }
     }
 
@@ -436,7 +394,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
         where TSize : struct, IIoKnownSize
     {
         public static readonly AccessRules Rules = AccessRules.Build(
-            TSize.Size,
+            KnownSize<TSize>.Value,
             AccessWidths.All,
             typeof(TSize).GetCustomAttributes(typeof(IoWidthRuleAttribute), inherit: false)
                 .Cast<IoWidthRuleAttribute>()
@@ -446,7 +404,10 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <summary>What every map over the same memory shares: the memory or backend, the options, the live maps.</summary>
     private sealed class MapShared(IoMemoryRegion? memory, IIoBackend? backend, IoMapOptions options)
     {
-        private readonly List<WeakReference<IoSysMap>> _maps = [];
+        // The live maps, each by its own WeakReference (reference equality), so that a window disposed on its own
+        // unregisters in O(1) (issue 16 row 12). Collected maps are swept when the set doubles: amortized O(1).
+        private readonly HashSet<WeakReference<IoSysMap>> _maps = new(ReferenceEqualityComparer.Instance);
+        private int _sweepAt = 16;
         private bool _disposed;
 
         // Open leases times 2, plus 1 once DisposeAll ran. The memory is retired when this reaches exactly 1:
@@ -461,8 +422,14 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
 
         public IoSpace Space => Options.Space;
 
+        public AccessFlags Flags { get; } =
+            (options.Space == IoSpace.IoMemory ? AccessFlags.IoMemory : 0)
+            | (options.ReadOnly ? AccessFlags.ReadOnly : 0)
+            | (options.AllowUnaligned ? AccessFlags.AllowUnaligned : 0);
+
         public void Register(IoSysMap map)
         {
+            var weak = new WeakReference<IoSysMap>(map);
             lock (_maps)
             {
                 if (_disposed)
@@ -470,20 +437,27 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
                     map.ThrowDisposed();
                 }
 
-                if (_maps.Count >= 16 && (_maps.Count & (_maps.Count - 1)) == 0)
+                if (_maps.Count >= _sweepAt)
                 {
-                    _maps.RemoveAll(static w => !w.TryGetTarget(out _));
+                    _maps.RemoveWhere(static w => !w.TryGetTarget(out _));
+                    _sweepAt = Math.Max(16, _maps.Count * 2);
                 }
 
-                _maps.Add(new WeakReference<IoSysMap>(map));
+                _maps.Add(weak);
+                map._registration = weak;
             }
         }
 
-        public void Unregister(IoSysMap map)
+        public void Unregister(WeakReference<IoSysMap>? registration)
         {
+            if (registration is null)
+            {
+                return;
+            }
+
             lock (_maps)
             {
-                _maps.RemoveAll(w => !w.TryGetTarget(out IoSysMap? m) || ReferenceEquals(m, map));
+                _maps.Remove(registration);
             }
         }
 

@@ -10,110 +10,30 @@ namespace IoSys;
 /// </summary>
 /// <typeparam name="TSize">The size type.</typeparam>
 /// <remarks>Lifetime, checks and copying: as <see cref="IoSysMapLease"/>.</remarks>
-public unsafe ref struct IoSysMapLease<TSize>
+[FixedWidthAccessors("leased map", "The lease has ended.")]
+public ref partial struct IoSysMapLease<TSize>
     where TSize : struct, IIoKnownSize
 {
     private IoSysMap? _map;
 
-    // Copies of the map's known-size bases (see IoSysMap): the base while the width is accepted everywhere, else 0.
-    private nint _rb1, _rb2, _rb4, _rb8, _wb1, _wb2, _wb4, _wb8;
+    // A copy of the map's access state (see AccessState), taken while the lease holds the memory.
+    private readonly AccessState _state;
 
     internal IoSysMapLease(IoSysMap<TSize> map)
     {
         _map = map;
-        (_rb1, _rb2, _rb4, _rb8) = (map._rb1, map._rb2, map._rb4, map._rb8);
-        (_wb1, _wb2, _wb4, _wb8) = (map._wb1, map._wb2, map._wb4, map._wb8);
+        _state = map._state;
     }
 
     /// <inheritdoc cref="IoSysMapLease.Map"/>
     public readonly IoSysMap Map => _map ?? throw IoSysMapLease.Ended();
 
-    /// <summary>Size of the map in bytes: <c>TSize.Size</c>.</summary>
-    public readonly long Size => TSize.Size;
+    /// <summary>Size of the map in bytes: <c>TSize.Size</c> (as read once when the first window of the type was made).</summary>
+    public readonly long Size => KnownSize<TSize>.Value;
 
-    /// <inheritdoc cref="IoSysMap.Read8(long)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly byte Read8(long offset) => Read<byte>(offset);
-
-    /// <inheritdoc cref="IoSysMap.Read16(long)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ushort Read16(long offset) => Read<ushort>(offset);
-
-    /// <inheritdoc cref="IoSysMap.Read32(long)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly uint Read32(long offset) => Read<uint>(offset);
-
-    /// <inheritdoc cref="IoSysMap.Read64(long)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ulong Read64(long offset) => Read<ulong>(offset);
-
-    /// <inheritdoc cref="IoSysMap.Write8(long, byte)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write8(long offset, byte value) => Write(offset, value);
-
-    /// <inheritdoc cref="IoSysMap.Write16(long, ushort)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write16(long offset, ushort value) => Write(offset, value);
-
-    /// <inheritdoc cref="IoSysMap.Write32(long, uint)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write32(long offset, uint value) => Write(offset, value);
-
-    /// <inheritdoc cref="IoSysMap.Write64(long, ulong)" path="/*[not(self::exception)]"/>
-    /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write64(long offset, ulong value) => Write(offset, value);
-
-    /// <inheritdoc cref="IoSysMapLease.Read{T}(long)"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T Read<T>(long offset)
-        where T : unmanaged
-    {
-        nint b = ReadBase<T>();
-        if (IoSysMap<TSize>.FitsSingleAccess<T>(offset) && b != 0)
-        {
-            // SAFETY: FitsSingleAccess proved 0 <= offset <= TSize.Size - sizeof(T), aligned; a nonzero base means the
-            // base is aligned and the width accepted everywhere, and was copied while the lease held the memory (see
-            // IoSysMapLease.Read). KeepAlive keeps the map, hence its memory, reachable.
-            T value = IoSysMap.VolatileRead<T>((byte*)b + offset);
-            GC.KeepAlive(_map);
-            return value;
-        }
-
-        return IoSysMapLease.ReadSlow<T>(_map, offset);
-    }
-
-    /// <inheritdoc cref="IoSysMapLease.Write{T}(long, T)"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write<T>(long offset, T value)
-        where T : unmanaged
-    {
-        nint b = WriteBase<T>();
-        if (IoSysMap<TSize>.FitsSingleAccess<T>(offset) && b != 0)
-        {
-            // SAFETY: as in Read<T>; write bases are zero for read-only maps.
-            IoSysMap.VolatileWrite((byte*)b + offset, value);
-            GC.KeepAlive(_map);
-            return;
-        }
-
-        IoSysMapLease.WriteSlow(_map, offset, value);
-    }
+    /// <inheritdoc cref="IoSysMapLease.AsArray{T}(long, int)"/>
+    public readonly IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
+        where T : unmanaged => Map.AsArrayLeased<T>(offset, count);
 
     /// <inheritdoc cref="IoSysMapLease.Dispose"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,10 +45,10 @@ public unsafe ref struct IoSysMapLease<TSize>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly nint ReadBase<T>()
-        where T : unmanaged => sizeof(T) switch { 1 => _rb1, 2 => _rb2, 4 => _rb4, _ => _rb8 };
+    private readonly T ReadCore<T>(long offset, bool relaxed)
+        where T : unmanaged => _state.ReadKnown<T>(offset, KnownSize<TSize>.Value, relaxed, _map, leased: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly nint WriteBase<T>()
-        where T : unmanaged => sizeof(T) switch { 1 => _wb1, 2 => _wb2, 4 => _wb4, _ => _wb8 };
+    private readonly void WriteCore<T>(long offset, T value, bool relaxed)
+        where T : unmanaged => _state.WriteKnown(offset, value, KnownSize<TSize>.Value, relaxed, _map, leased: true);
 }

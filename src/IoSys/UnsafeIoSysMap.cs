@@ -20,7 +20,7 @@ public static class UnsafeIoSysMap
     {
         ArgumentNullException.ThrowIfNull(map);
         RequireSingleAccess<T>();
-        return map.ReadUnchecked<T>(offset, unaligned: false);
+        return map.ReadUnchecked<T>(offset, unaligned: false, relaxed: false);
     }
 
     /// <summary>Writes one <typeparamref name="T"/> (1, 2, 4 or 8 bytes) at <paramref name="offset"/>, unchecked.</summary>
@@ -34,7 +34,7 @@ public static class UnsafeIoSysMap
     {
         ArgumentNullException.ThrowIfNull(map);
         RequireSingleAccess<T>();
-        map.WriteUnchecked(offset, value, unaligned: false);
+        map.WriteUnchecked(offset, value, unaligned: false, relaxed: false);
     }
 
     /// <summary>Unchecked 1-byte read: see <see cref="Read{T}(IoSysMap, long)"/>.</summary>
