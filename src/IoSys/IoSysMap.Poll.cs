@@ -16,7 +16,8 @@ public partial class IoSysMap
     /// <param name="timeout">How long to poll; <see cref="Timeout.InfiniteTimeSpan"/> to wait until cancelled.</param>
     /// <param name="interval">
     /// How long to sleep between reads, rounded up to whole milliseconds (the resolution of the OS wait; a shorter
-    /// sleep would silently become a busy loop); <see cref="TimeSpan.Zero"/> to spin then yield.
+    /// sleep would silently become a busy loop); <see cref="TimeSpan.Zero"/> to spin then yield. A sleep never runs
+    /// past the timeout: an interval longer than the time left sleeps only the time left.
     /// </param>
     /// <param name="cancellationToken">Stops the poll.</param>
     /// <returns>The first value read that satisfies <paramref name="condition"/>.</returns>
@@ -24,7 +25,7 @@ public partial class IoSysMap
     /// <exception cref="IoAccessException">The access is refused (checked on the first read).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public T Poll<T>(long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
+    public T Poll<T>([IoOffset] long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
         ValidatePoll<T>(condition, timeout, interval);
@@ -47,7 +48,7 @@ public partial class IoSysMap
             cancellationToken.ThrowIfCancellationRequested();
             if (interval > TimeSpan.Zero)
             {
-                if (cancellationToken.WaitHandle.WaitOne(WholeMilliseconds(interval)))
+                if (cancellationToken.WaitHandle.WaitOne(SleepMilliseconds(start, timeout, interval)))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -67,14 +68,14 @@ public partial class IoSysMap
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="condition">The condition on the value read.</param>
     /// <param name="timeout">How long to poll; <see cref="Timeout.InfiniteTimeSpan"/> to wait until cancelled.</param>
-    /// <param name="interval">How long to wait between reads, rounded up to whole milliseconds; <see cref="TimeSpan.Zero"/> to yield.</param>
+    /// <param name="interval">How long to wait between reads, rounded up to whole milliseconds, never past the timeout; <see cref="TimeSpan.Zero"/> to yield.</param>
     /// <param name="cancellationToken">Stops the poll.</param>
     /// <returns>The first value read that satisfies <paramref name="condition"/>.</returns>
     /// <exception cref="IoPollTimeoutException">The condition did not hold in time.</exception>
     /// <exception cref="IoAccessException">The access is refused.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public async Task<T> PollAsync<T>(long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
+    public async Task<T> PollAsync<T>([IoOffset] long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
         ValidatePoll<T>(condition, timeout, interval);
@@ -95,7 +96,7 @@ public partial class IoSysMap
 
             if (interval > TimeSpan.Zero)
             {
-                await Task.Delay(WholeMilliseconds(interval), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(SleepMilliseconds(start, timeout, interval), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -125,6 +126,22 @@ public partial class IoSysMap
     // WaitOne and Task.Delay truncate to whole milliseconds, so 0.5 ms would become 0 ms and a busy loop.
     private static int WholeMilliseconds(TimeSpan interval) =>
         (int)Math.Min(int.MaxValue - 1, Math.Ceiling(interval.TotalMilliseconds));
+
+    // The sleep before the next read: the interval, but never past the deadline, so the timeout is honoured within
+    // one scheduling tick whatever the interval (issue 16 row 4: a 4 s interval used to stretch a 100 ms timeout to
+    // 4 s, and a day-long one hung for a day). At least 1 ms, so that a deadline a fraction of a millisecond away is
+    // not a busy loop.
+    private static int SleepMilliseconds(long start, TimeSpan timeout, TimeSpan interval)
+    {
+        TimeSpan sleep = interval;
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            TimeSpan remaining = timeout - Stopwatch.GetElapsedTime(start);
+            sleep = remaining < sleep ? remaining : sleep;
+        }
+
+        return Math.Max(1, WholeMilliseconds(sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep));
+    }
 
     private static bool TimedOut(long start, TimeSpan timeout) =>
         timeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(start) >= timeout;
