@@ -167,6 +167,34 @@ public sealed class FixedWidthAccessorsGenerator : IIncrementalGenerator
             }
         }
 
+        if (t.IsStruct)
+        {
+            // The members both leases share, once.
+            s.AppendLine($$"""
+                    /// <summary>
+                    /// A view of <paramref name="count"/> elements of <typeparamref name="T"/> at <paramref name="offset"/>, as
+                    /// <see cref="IoSysMap.AsArray{T}(long, int)"/>; meant for use while the lease is open (the lease holds the memory).
+                    /// </summary>
+                    /// <typeparam name="T">A 1-, 2-, 4- or 8-byte unmanaged type.</typeparam>
+                    /// <param name="offset">Offset in bytes of element 0 from the start of the {{o}}; a multiple of sizeof(T).</param>
+                    /// <param name="count">Number of elements.</param>
+                    /// <returns>The view.</returns>
+                    /// <exception cref="IoAccessException">The elements do not fit in the map, element 0 is misaligned, or the region refuses their width somewhere in the range.</exception>
+                    /// <exception cref="System.ObjectDisposedException">{{t.Disposed}}</exception>
+                    public readonly IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
+                        where T : unmanaged => Map.AsArrayLeased<T>(offset, count);
+
+                    /// <summary>Ends the lease: its accesses throw from now on, and a deferred retirement of the memory runs if this was the last lease. Idempotent.</summary>
+                    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                    public void Dispose()
+                    {
+                        IoSysMap? map = _map;
+                        this = default;
+                        map?.EndLease();
+                    }
+                """);
+        }
+
         s.AppendLine("}");
         return s.ToString();
     }

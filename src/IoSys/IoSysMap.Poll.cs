@@ -33,16 +33,9 @@ public partial class IoSysMap
         var spinner = default(SpinWait);
         while (true)
         {
-            T value = Read<T>(offset);
-            if (condition(value))
+            if (PollOnce(offset, condition, start, timeout, out T value))
             {
                 return value;
-            }
-
-            if (TimedOut(start, timeout))
-            {
-                value = Read<T>(offset);
-                return condition(value) ? value : throw new IoPollTimeoutException(offset, Unsafe.SizeOf<T>(), ToUInt64(value), timeout);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -82,16 +75,9 @@ public partial class IoSysMap
         long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            T value = Read<T>(offset);
-            if (condition(value))
+            if (PollOnce(offset, condition, start, timeout, out T value))
             {
                 return value;
-            }
-
-            if (TimedOut(start, timeout))
-            {
-                value = Read<T>(offset);
-                return condition(value) ? value : throw new IoPollTimeoutException(offset, Unsafe.SizeOf<T>(), ToUInt64(value), timeout);
             }
 
             if (interval > TimeSpan.Zero)
@@ -104,6 +90,28 @@ public partial class IoSysMap
                 await Task.Yield();
             }
         }
+    }
+
+    /// <summary>
+    /// One read of a poll: true with the value if the condition holds; after the timeout, one last read that either
+    /// holds or throws <see cref="IoPollTimeoutException"/>; else false (sleep and read again).
+    /// </summary>
+    private bool PollOnce<T>(long offset, Func<T, bool> condition, long start, TimeSpan timeout, out T value)
+        where T : unmanaged
+    {
+        value = Read<T>(offset);
+        if (condition(value))
+        {
+            return true;
+        }
+
+        if (!TimedOut(start, timeout))
+        {
+            return false;
+        }
+
+        value = Read<T>(offset); // A condition met just in time is not a timeout.
+        return condition(value) ? true : throw new IoPollTimeoutException(offset, Unsafe.SizeOf<T>(), ToUInt64(value), timeout);
     }
 
     private static void ValidatePoll<T>(Func<T, bool> condition, TimeSpan timeout, TimeSpan interval)

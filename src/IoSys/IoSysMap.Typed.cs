@@ -11,11 +11,11 @@ public partial class IoSysMap
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => _state.Read<T>(offset, relaxed, this, leased: false);
+        where T : unmanaged => AccessState.Read<T>(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: false)), _state.Base, _state.Flags, offset, relaxed, this, leased: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => _state.Write(offset, value, relaxed, this, leased: false);
+        where T : unmanaged => AccessState.Write(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: true)), _state.Base, _state.Flags, offset, value, relaxed, this, leased: false);
 
     /// <summary>Reads a <typeparamref name="T"/> (ordered), or returns false if the access is refused (see <see cref="Read{T}(long)"/>).</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
@@ -134,36 +134,47 @@ public partial class IoSysMap
     internal static T ReadSlow<T>(IoSysMap? owner, long offset, bool relaxed, bool leased)
         where T : unmanaged
     {
-        if (owner is null)
-        {
-            AccessErrors.ThrowLeaseEnded();
-        }
-
-        if (!leased)
-        {
-            owner.ThrowIfDisposed();
-        }
-
+        IoSysMap map = Usable(owner, leased);
         if (!IsSingleAccess<T>())
         {
             T composite = default;
-            owner.TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref composite)), write: false, AccessWidths.All);
+            map.TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref composite)), write: false, AccessWidths.All);
             return composite;
         }
 
-        IoAccessError error = owner._state.Check(offset, Unsafe.SizeOf<T>(), write: false, out bool unaligned);
+        IoAccessError error = map._state.Check(offset, Unsafe.SizeOf<T>(), write: false, out bool unaligned);
         if (error != IoAccessError.None)
         {
-            AccessErrors.Throw(owner.AccessException(error, offset, Unsafe.SizeOf<T>(), "read"));
+            AccessErrors.Throw(map.AccessException(error, offset, Unsafe.SizeOf<T>(), "read"));
         }
 
-        return owner.ReadUnchecked<T>(offset, unaligned, relaxed);
+        return map.ReadUnchecked<T>(offset, unaligned, relaxed);
     }
 
     /// <summary>The write side of <see cref="ReadSlow{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void WriteSlow<T>(IoSysMap? owner, long offset, T value, bool relaxed, bool leased)
         where T : unmanaged
+    {
+        IoSysMap map = Usable(owner, leased);
+        if (!IsSingleAccess<T>())
+        {
+            map.TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref value)), write: true, AccessWidths.All);
+            return;
+        }
+
+        IoAccessError error = map._state.Check(offset, Unsafe.SizeOf<T>(), write: true, out bool unaligned);
+        if (error == IoAccessError.None)
+        {
+            map.WriteUnchecked(offset, value, unaligned, relaxed);
+            return;
+        }
+
+        AccessErrors.Throw(map.AccessException(error, offset, Unsafe.SizeOf<T>(), "write"));
+    }
+
+    // The slow path's first checks: an ended lease (no owner), then, unless a lease holds the memory, disposal.
+    private static IoSysMap Usable(IoSysMap? owner, bool leased)
     {
         if (owner is null)
         {
@@ -175,19 +186,7 @@ public partial class IoSysMap
             owner.ThrowIfDisposed();
         }
 
-        if (!IsSingleAccess<T>())
-        {
-            owner.TransferOrThrow(offset, MemoryMarshal.AsBytes(new Span<T>(ref value)), write: true, AccessWidths.All);
-            return;
-        }
-
-        IoAccessError error = owner._state.Check(offset, Unsafe.SizeOf<T>(), write: true, out bool unaligned);
-        if (error != IoAccessError.None)
-        {
-            AccessErrors.Throw(owner.AccessException(error, offset, Unsafe.SizeOf<T>(), "write"));
-        }
-
-        owner.WriteUnchecked(offset, value, unaligned, relaxed);
+        return owner;
     }
 
     /// <summary>One access of exactly sizeof(T) bytes, after the checks passed (or for the raw layer).</summary>

@@ -46,35 +46,13 @@ public ref partial struct IoSysMapLease
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     public readonly long Size => Map.Size;
 
-    /// <summary>
-    /// A view of <paramref name="count"/> elements of <typeparamref name="T"/> at <paramref name="offset"/>, as
-    /// <see cref="IoSysMap.AsArray{T}(long, int)"/>; valid while the lease is open.
-    /// </summary>
-    /// <typeparam name="T">A 1-, 2-, 4- or 8-byte unmanaged type.</typeparam>
-    /// <param name="offset">Offset in bytes of element 0 from the start of the map; a multiple of sizeof(T).</param>
-    /// <param name="count">Number of elements.</param>
-    /// <returns>The view.</returns>
-    /// <exception cref="IoAccessException">The elements do not fit in the map, are misaligned, or their width is refused there.</exception>
-    /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
-    public readonly IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
-        where T : unmanaged => Map.AsArrayLeased<T>(offset, count);
-
-    /// <summary>Ends the lease: its accesses throw from now on, and a deferred retirement of the memory runs if this was the last lease. Idempotent.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dispose()
-    {
-        IoSysMap? map = _map;
-        this = default;
-        map?.EndLease();
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => _state.Read<T>(offset, relaxed, _map, leased: true);
+        where T : unmanaged => AccessState.Read<T>(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: false)), _state.Base, _state.Flags, offset, relaxed, _map, leased: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => _state.Write(offset, value, relaxed, _map, leased: true);
+        where T : unmanaged => AccessState.Write(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: true)), _state.Base, _state.Flags, offset, value, relaxed, _map, leased: true);
 
     internal static ObjectDisposedException Ended() =>
         new(nameof(IoSysMapLease), "The lease has ended: take a new one with IoSysMap.Lease().");

@@ -31,24 +31,11 @@ public ref partial struct IoSysMapLease<TSize>
     /// <summary>Size of the map in bytes: <c>TSize.Size</c> (as read once when the first window of the type was made).</summary>
     public readonly long Size => KnownSize<TSize>.Value;
 
-    /// <inheritdoc cref="IoSysMapLease.AsArray{T}(long, int)"/>
-    public readonly IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
-        where T : unmanaged => Map.AsArrayLeased<T>(offset, count);
-
-    /// <inheritdoc cref="IoSysMapLease.Dispose"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dispose()
-    {
-        IoSysMap? map = _map;
-        this = default;
-        map?.EndLease();
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => _state.ReadKnown<T>(offset, KnownSize<TSize>.Value, relaxed, _map, leased: true);
+        where T : unmanaged => AccessState.Read<T>(IoSysMap<TSize>.KnownFits<T>(offset, _state.KnownBaseFor<T>(write: false)), _state.KnownBaseFor<T>(write: false), _state.Flags, offset, relaxed, _map, leased: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => _state.WriteKnown(offset, value, KnownSize<TSize>.Value, relaxed, _map, leased: true);
+        where T : unmanaged => AccessState.Write(IoSysMap<TSize>.KnownFits<T>(offset, _state.KnownBaseFor<T>(write: true)), _state.KnownBaseFor<T>(write: true), _state.Flags, offset, value, relaxed, _map, leased: true);
 }
