@@ -46,6 +46,7 @@ internal static class TargetOpener
                 return new(spec, PciDevices.OpenBar(device, spec.Index, new PciOpenOptions
                 {
                     ReadOnly = readOnly,
+                    EnableDevice = context.EnableDevices,
                     MapOptions = KnownDevices.MapOptionsFor(device, spec.Index),
                 }));
             }
