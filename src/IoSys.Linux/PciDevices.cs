@@ -239,6 +239,15 @@ public static class PciDevices
         }
 
         string enablePath = Path.Join(device.SysfsPath, "enable");
+        if (enable && device.Driver is { } driver)
+        {
+            // The kernel's enable_store refuses (EBUSY) while a driver is bound: enabling is that driver's business.
+            throw new IOException(
+                $"Cannot map {name}: the device has memory decoding turned off (PCI command register 0x{(ushort)command:x4}, bit 1 clear) and is bound to " +
+                $"driver '{driver}', which has not turned it on; the kernel lets sysfs enable only an unbound device. Unbind it " +
+                $"(echo {device.Address} > /sys/bus/pci/drivers/{driver}/unbind) and try again.");
+        }
+
         if (enable)
         {
             Sysfs.WriteText(enablePath, "1", $"the enable file of PCI device {device.Address}");

@@ -416,6 +416,19 @@ public sealed class HardeningTests : IDisposable
     }
 
     [Fact]
+    public void EnableDevice_on_a_device_bound_to_a_driver_says_to_unbind_and_does_not_write()
+    {
+        string dir = AddPci("0000:00:04.0", command: 0x0000);
+        Directory.CreateDirectory(_root.Combine("bus", "pci", "drivers", "uio_pci_generic"));
+        File.CreateSymbolicLink(Path.Join(dir, "driver"), "../../../bus/pci/drivers/uio_pci_generic");
+        IOException e = Assert.Throws<IOException>(
+            () => PciDevices.OpenBar("0000:00:04.0", 0, new() { SysfsRoot = _root.Path, ReadOnly = true, EnableDevice = true }));
+        Assert.Contains("bound to driver 'uio_pci_generic'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unbind", e.Message, StringComparison.Ordinal);
+        Assert.Equal("0\n", File.ReadAllText(Path.Join(dir, "enable")));
+    }
+
+    [Fact]
     public void A_device_that_decodes_memory_is_mapped_and_enable_is_not_touched()
     {
         string dir = AddPci("0000:00:04.0", command: 0x0106);
