@@ -282,6 +282,28 @@ public static class PciDevices
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="device"/> is still there: its sysfs directory exists and still names the same
+    /// vendor and device. A device removed while mapped (<c>echo 1 > .../remove</c>, hot unplug) keeps its mapping,
+    /// and reads through it go on returning whatever the bus answers, so a long-running reader asks this between
+    /// accesses to notice the removal.
+    /// </summary>
+    /// <param name="device">The device, as found by <see cref="Find"/> or <see cref="Enumerate(string)"/>.</param>
+    /// <returns>True if present; false if its directory is gone or now describes another device.</returns>
+    public static bool IsPresent(PciDeviceInfo device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        try
+        {
+            return Sysfs.ReadHex(Path.Join(device.SysfsPath, "vendor")) == device.VendorId &&
+                   Sysfs.ReadHex(Path.Join(device.SysfsPath, "device")) == device.DeviceId;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     private static void ThrowIfNoSuchBar(int bar)
     {
         if ((uint)bar >= BarCount)

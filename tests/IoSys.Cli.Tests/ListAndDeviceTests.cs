@@ -109,6 +109,27 @@ public sealed class ListAndDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task Watch_of_a_pci_device_that_is_removed_stops_with_exit_1_saying_it_is_gone()
+    {
+        using System.Diagnostics.Process watch = CliProcess.Start(null,
+            ["watch", "pci:1234:11e8", "0", "--interval", "50ms", "--timeout", "30s", "--sysfs-root", _sys, "--dev-root", _dev], redirectInput: false);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> stderr = watch.StandardError.ReadToEndAsync(bound.Token);
+        // The first value is printed (and flushed) once the BAR is mapped; then take the device away as
+        // `echo 1 > remove` does.
+        string? first = await watch.StandardOutput.ReadLineAsync(bound.Token);
+        Assert.EndsWith("0x010000ed", first, StringComparison.Ordinal);
+        Task<string> rest = watch.StandardOutput.ReadToEndAsync(bound.Token);
+        Directory.Delete(Path.Combine(_sys, "bus/pci/devices/0000:00:04.0"), recursive: true);
+        await watch.WaitForExitAsync(bound.Token);
+        Assert.Equal(1, watch.ExitCode);
+        Assert.Equal("", await rest);
+        string error = await stderr;
+        Assert.Contains("pci:1234:11e8 is gone", error, StringComparison.Ordinal);
+        Assert.Contains("was removed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_environment_no_longer_moves_the_sysfs_root()
     {
         // IOSYS_SYSFS_ROOT used to redirect every sysfs lookup, so whoever set the environment of a privileged iosys

@@ -451,6 +451,23 @@ public sealed class HardeningTests : IDisposable
         Assert.Contains("config", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void IsPresent_notices_a_removed_or_replaced_device()
+    {
+        string dir = AddPci("0000:00:04.0");
+        PciDeviceInfo device = PciDevices.Find("0000:00:04.0", _root.Path);
+        Assert.True(PciDevices.IsPresent(device));
+
+        File.WriteAllText(Path.Join(dir, "device"), "0x1111\n");
+        Assert.False(PciDevices.IsPresent(device));
+
+        File.WriteAllText(Path.Join(dir, "device"), "0x11e8\n");
+        using IoSysMap bar = PciDevices.OpenBar(device, 0, new() { ReadOnly = true });
+        Directory.Delete(dir, recursive: true); // as `echo 1 > remove` takes the directory away
+        Assert.False(PciDevices.IsPresent(device));
+        Assert.Equal(0u, bar.Read32(0)); // the mapping itself stays valid: no fault
+    }
+
     // ---- PciConfigSpace ----------------------------------------------------------------------------------------------
 
     [Fact]
