@@ -106,4 +106,32 @@ refused cli.read-misaligned 'align' read pci:1234:11e8 0x1
 echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
 # edu's width rules travel with its BAR: a byte read below 0x80 is refused, not made (edu would answer 0).
 refused cli.read-width-refused 'refused.*4-byte' read pci:1234:11e8 0x0 --width 8
+
+# --- 3. PCI memory decoding (issue 16): last, because it unbinds edu ----------------------------------------------
+# An unclaimed device with memory decoding off reads all-ones; the tool must refuse it, say so in `list`, and turn it
+# on with --enable (sysfs enable = pci_enable_device). Unbinding leaves the Memory Space bit as it was, so it is
+# cleared here with one 16-bit config write (as `setpci COMMAND=` would).
+EDU_SYS=/sys/bus/pci/devices/$IOSYS_EDU_PCI
+if [ -n "$IOSYS_EDU_PCI" ] && [ -e "$EDU_SYS/config" ]; then
+    drv=$(basename "$(readlink "$EDU_SYS/driver" 2>/dev/null)" 2>/dev/null)
+    [ -z "$drv" ] || echo "$IOSYS_EDU_PCI" > "/sys/bus/pci/drivers/$drv/unbind"
+    [ "$(cat "$EDU_SYS/enable")" = 0 ] || echo 0 > "$EDU_SYS/enable" 2>/dev/null
+    cmd=$(od -An -tu2 -j4 -N2 "$EDU_SYS/config" | tr -d ' ')
+    new=$((cmd & ~2))
+    # shellcheck disable=SC2059
+    printf "\\$(printf %03o $((new & 255)))\\$(printf %03o $((new >> 8)))" |
+        dd of="$EDU_SYS/config" bs=2 seek=2 count=1 conv=notrunc 2>/dev/null
+    echo "  edu command register: $cmd -> $(od -An -tu2 -j4 -N2 "$EDU_SYS/config" | tr -d ' ') (driver '${drv:-none}' unbound)"
+    if run_cli cli.decoding-list list; then
+        if printf '%s\n' "$OUT" | grep -q "^ *$IOSYS_EDU_PCI  1234:11e8 .*DISABLED"; then pass cli.decoding-list
+        else fail cli.decoding-list "edu not listed as DISABLED: $OUT"; fi
+    fi
+    refused cli.decoding-refused 'memory decoding.*off.*--enable' read pci:1234:11e8 0x0
+    if run_cli cli.decoding-enable read pci:1234:11e8 0x0 --enable; then
+        if [ "$RC" -eq 0 ] && [ "$OUT" = "0x010000ed" ]; then pass cli.decoding-enable
+        else fail cli.decoding-enable "expected exit 0 and 0x010000ed after --enable, got exit $RC: $OUT"; fi
+    fi
+else
+    echo "SKIP cli.decoding: edu's sysfs config not found"
+fi
 exit 0
