@@ -134,4 +134,30 @@ if [ -n "$IOSYS_EDU_PCI" ] && [ -e "$EDU_SYS/config" ]; then
 else
     echo "SKIP cli.decoding: edu's sysfs config not found"
 fi
+
+# --- 4. A PCI device removed while mapped (issue 16): last, because it removes ivshmem ---------------------------
+# Two watchers of ivshmem's BAR2 while `echo 1 > remove` takes the device away: through pci: (the tool asks
+# PciDevices.IsPresent before each read) it must stop with exit 1 saying the device is gone; through the resource
+# file path (a plain map, no presence check: what a library read loop sees) it must keep running without a signal.
+# Read-only: the host checks every byte of the ivshmem file afterwards.
+IVS_SYS=/sys/bus/pci/devices/$IOSYS_IVSHMEM_PCI
+if [ -n "$IOSYS_IVSHMEM_PCI" ] && [ -e "$IVS_SYS/remove" ]; then
+    "$IOSYS" watch "pci:1af4:1110/bar$IOSYS_IVSHMEM_BAR" 0x0 --interval 50ms --timeout 60s > /tmp/rm-pci.out 2> /tmp/rm-pci.err &
+    p1=$!
+    "$IOSYS" watch "$IVS_SYS/resource$IOSYS_IVSHMEM_BAR" 0x0 --interval 50ms --timeout 10s > /tmp/rm-file.out 2> /tmp/rm-file.err &
+    p2=$!
+    i=0 # until both print their first value (TCG is slow to start them), so the removal happens while mapped
+    while [ $i -lt 200 ] && { [ ! -s /tmp/rm-pci.out ] || [ ! -s /tmp/rm-file.out ]; }; do sleep 0.5; i=$((i + 1)); done
+    echo 1 > "$IVS_SYS/remove"
+    wait $p1; r1=$?
+    wait $p2; r2=$?
+    echo "  watch pci: (removed while watched) -> exit $r1"; sed 's/^/  | /' /tmp/rm-pci.out /tmp/rm-pci.err
+    echo "  watch resource file (removed while watched) -> exit $r2"; sed 's/^/  | /' /tmp/rm-file.out /tmp/rm-file.err
+    if [ "$r1" -eq 1 ] && grep -q "is gone" /tmp/rm-pci.err && grep -q '^+0.000s 0x' /tmp/rm-pci.out; then pass cli.removed-watch-reports-gone
+    else fail cli.removed-watch-reports-gone "expected exit 1, the first value and 'is gone', got exit $r1 ($(describe_rc "$r1"))"; fi
+    if [ "$r2" -le 1 ] && grep -q '^+0.000s 0x' /tmp/rm-file.out; then pass cli.removed-plain-map-keeps-running
+    else fail cli.removed-plain-map-keeps-running "got $(describe_rc "$r2")"; fi
+else
+    echo "SKIP cli.removed: ivshmem's sysfs remove not found"
+fi
 exit 0
