@@ -37,16 +37,61 @@ internal static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
+        // Roots move only through these explicit options (tests, fixtures), never the environment.
+        var sysfsRoot = new Option<string>("--sysfs-root")
+        {
+            Description = "Read sysfs from this directory instead of /sys (test fixtures; files under /sys must be on sysfs, files elsewhere need not)",
+            HelpName = "DIR",
+            Recursive = true,
+        };
+        var devRoot = new Option<string>("--dev-root")
+        {
+            Description = "Look for UIO device nodes in this directory instead of /dev (test fixtures)",
+            HelpName = "DIR",
+            Recursive = true,
+        };
+        root.Options.Add(sysfsRoot);
+        root.Options.Add(devRoot);
         bool known = Commands.Any(c => c.Name == only);
         foreach ((string name, Func<CliContext, Command> create) in Commands)
         {
             if (!known || name == only)
             {
-                root.Subcommands.Add(create(context));
+                Command command = create(context);
+                if (name != "list")
+                {
+                    command.Options.Add(new Option<bool>(EnableOption)
+                    {
+                        Description = "If a PCI device has memory decoding off, turn it on first (writes 1 to its sysfs enable; root). Without it such a device is refused",
+                    });
+                }
+
+                root.Subcommands.Add(command);
             }
         }
 
         return root;
+    }
+
+    private const string EnableOption = "--enable";
+
+    /// <summary>Copies the global options (roots, --enable) into the context before the command runs.</summary>
+    private static void ApplyGlobalOptions(ParseResult parsed, CliContext context)
+    {
+        if (parsed.GetValue<string>("--sysfs-root") is { } sysfs)
+        {
+            context.SysfsRoot = sysfs.Length > 0 ? sysfs : throw new UsageException("--sysfs-root needs a directory");
+        }
+
+        if (parsed.GetValue<string>("--dev-root") is { } dev)
+        {
+            context.DevRoot = dev.Length > 0 ? dev : throw new UsageException("--dev-root needs a directory");
+        }
+
+        if (parsed.CommandResult.Command.Options.Any(o => o.Name == EnableOption))
+        {
+            context.EnableDevices = parsed.GetValue<bool>(EnableOption);
+        }
     }
 
     /// <summary>Runs <paramref name="args"/>: 0 on success, 1 on a runtime error, 2 on a usage error.</summary>
@@ -61,6 +106,7 @@ internal static class CliApp
                 return ReportParseErrors(parsed, context);
             }
 
+            ApplyGlobalOptions(parsed, context);
             var configuration = new InvocationConfiguration
             {
                 Output = context.Out,

@@ -7,13 +7,12 @@ internal sealed class CliContext
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
-    public CliContext(Stream output, TextWriter error, bool errorIsTerminal, Func<string, string?>? environment = null)
+    public CliContext(Stream output, TextWriter error, bool errorIsTerminal)
     {
         Output = output;
         Out = new StreamWriter(output, Utf8NoBom, 4096, leaveOpen: true) { NewLine = "\n" };
         Error = error;
         ErrorIsTerminal = errorIsTerminal;
-        Environment = environment ?? System.Environment.GetEnvironmentVariable;
     }
 
     /// <summary>Standard output as bytes (dumps write here directly).</summary>
@@ -28,15 +27,18 @@ internal sealed class CliContext
     /// <summary>Whether standard error is a terminal (progress bars go there only then).</summary>
     public bool ErrorIsTerminal { get; }
 
-    /// <summary>Environment variables (IOSYS_SYSFS_ROOT, IOSYS_DEV_ROOT).</summary>
-    public Func<string, string?> Environment { get; }
-
     /// <summary>Cancelled by Ctrl-C (watch, poll).</summary>
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>sysfs root for enumeration and PCI lookups: <c>IOSYS_SYSFS_ROOT</c> or <c>/sys</c>.</summary>
-    public string SysfsRoot => Environment("IOSYS_SYSFS_ROOT") is { Length: > 0 } root ? root : "/sys";
+    /// <summary>
+    /// sysfs root for enumeration and PCI/UIO lookups: <c>/sys</c>, or the <c>--sysfs-root</c> option. Never taken from
+    /// the environment: whoever sets the environment of a privileged tool must not choose which files it writes.
+    /// </summary>
+    public string SysfsRoot { get; set; } = "/sys";
 
-    /// <summary>Device root for UIO: <c>IOSYS_DEV_ROOT</c> or <c>/dev</c>.</summary>
-    public string DevRoot => Environment("IOSYS_DEV_ROOT") is { Length: > 0 } root ? root : "/dev";
+    /// <summary>Device root for UIO: <c>/dev</c>, or the <c>--dev-root</c> option (never the environment).</summary>
+    public string DevRoot { get; set; } = "/dev";
+
+    /// <summary><c>--enable</c>: turn on a PCI device's memory decoding (sysfs <c>enable</c>) before mapping its BAR.</summary>
+    public bool EnableDevices { get; set; }
 }

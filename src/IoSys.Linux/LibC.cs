@@ -10,7 +10,37 @@ internal static unsafe partial class LibC
     public const int O_CREAT = 0x40;
     public const int O_NONBLOCK = 0x800;
     public const int O_SYNC = 0x101000;
+    public const int O_WRONLY = 1;
+    public const int O_EXCL = 0x80;
     public const int O_CLOEXEC = 0x80000;
+
+    /// <summary>O_NOFOLLOW differs by architecture: 0400000 (octal) on x86-64 and the generic ABI, 0100000 on arm64 (and arm).</summary>
+    public static readonly int O_NOFOLLOW =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
+    public const int AT_FDCWD = -100;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_MODE = 0x2;
+    public const uint STATX_INO = 0x100;
+    public const uint STATX_SIZE = 0x200;
+
+    public const int S_IFMT = 0xf000;
+    public const int S_IFIFO = 0x1000;
+    public const int S_IFCHR = 0x2000;
+    public const int S_IFDIR = 0x4000;
+    public const int S_IFBLK = 0x6000;
+    public const int S_IFREG = 0x8000;
+    public const int S_IFLNK = 0xa000;
+    public const int S_IFSOCK = 0xc000;
+
+    /// <summary>statfs f_type of sysfs (include/uapi/linux/magic.h).</summary>
+    public const long SYSFS_MAGIC = 0x62656572;
+
+    public const int F_ADD_SEALS = 1033;
+    public const int F_GET_SEALS = 1034;
+    public const int F_SEAL_SHRINK = 0x2;
 
     public const int PROT_READ = 1;
     public const int PROT_WRITE = 2;
@@ -21,6 +51,7 @@ internal static unsafe partial class LibC
     public const int MAP_NORESERVE = 0x4000;
 
     public const int MFD_CLOEXEC = 1;
+    public const int MFD_ALLOW_SEALING = 2;
 
     public const short POLLIN = 0x1;
 
@@ -38,6 +69,8 @@ internal static unsafe partial class LibC
     public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int EROFS = 30;
+    public const int EEXIST = 17;
+    public const int ELOOP = 40;
 
     public static readonly nint MAP_FAILED = -1;
 
@@ -48,6 +81,31 @@ internal static unsafe partial class LibC
         public short Events;
         public short Revents;
     }
+
+    /// <summary>
+    /// struct statx: the same layout on every architecture (unlike struct stat), which is why it is used here.
+    /// Only the fields read are named; the kernel writes 256 bytes.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatxCall(int dirfd, string path, int flags, uint mask, Statx* buffer);
+
+    /// <summary>fstatfs; only f_type (the first field, a long on both 64-bit ABIs) is read. The buffer is larger than struct statfs (120 bytes).</summary>
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    public static partial int FStatFs(int fd, void* buffer);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);

@@ -22,7 +22,8 @@ public static class MappedFile
     /// <exception cref="ArgumentOutOfRangeException">Offset or Size is negative or zero-sized, or the range lies past the end of the file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist and Create is false.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    /// <exception cref="IOException">The file is empty, not mappable, or another I/O error occurred.</exception>
+    /// <exception cref="IOException">The file is empty, not a regular file (a FIFO, a device, a directory), not mappable, or another I/O error occurred.
+    /// When this call created or extended the file and then fails, it removes the file again or gives back its old size.</exception>
     public static IoSysMap Open(string path, MappedFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -41,18 +42,54 @@ public static class MappedFile
         // Check the arguments before open: a refused request must not create the file.
         ValidateRange(path, options.Offset, options.Size);
         IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.SystemMemory, readOnly);
-        int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | (options.Create ? LibC.O_CREAT : 0);
-        using SafeFileHandle file = NativeFile.Open(path, flags, "file", PermissionHint, mode: 0x1b6 /* 0666 */);
-        return MapOpenFile(file, path, options.Offset, options.Size, options.Create, readOnly, mapOptions, "file");
+        int flags = readOnly ? LibC.O_RDONLY : LibC.O_RDWR;
+        return OpenAndMap(path, flags, options.Create, noFollow: false, mode: 0x1b6 /* 0666 */, options.Offset, options.Size, readOnly, mapOptions, "file",
+            PermissionHint);
+    }
+
+    /// <summary>
+    /// Opens (or creates) a regular file and maps it: on any failure, removes the file if this call created it and
+    /// gives back its old size if this call extended it, so a refused request leaves the file system as it was.
+    /// </summary>
+    internal static IoSysMap OpenAndMap(string path, int flags, bool create, bool noFollow, int mode, long offset, long? size, bool readOnly,
+        IoMapOptions mapOptions, string what, string permissionHint)
+    {
+        using SafeFileHandle file = NativeFile.OpenOrCreate(path, flags, create, what, permissionHint, noFollow, mode, out bool created);
+        long originalLength = NativeFile.Stat(file, path).Size;
+        try
+        {
+            return MapOpenFile(file, path, offset, size, create, readOnly, mapOptions, what, permissionHint);
+        }
+        catch
+        {
+            if (created)
+            {
+                NativeFile.RemoveCreated(file, path);
+            }
+            else if (create && NativeFile.Stat(file, path).Size > originalLength)
+            {
+                try
+                {
+                    NativeFile.SetLength(file, originalLength, path);
+                }
+                catch (IOException)
+                {
+                    // Best effort; the original failure is the one to report.
+                }
+            }
+
+            throw;
+        }
     }
 
     /// <summary>
     /// Checks the range against the file's size (extending it when asked) and maps it. Callers have already
     /// checked the range with <see cref="ValidateRange"/> and the options with <see cref="NativeFile.Resolve"/>.
     /// </summary>
-    internal static IoSysMap MapOpenFile(SafeFileHandle file, string path, long offset, long? size, bool extend, bool readOnly, IoMapOptions mapOptions, string what)
+    internal static IoSysMap MapOpenFile(SafeFileHandle file, string path, long offset, long? size, bool extend, bool readOnly, IoMapOptions mapOptions,
+        string what, string permissionHint)
     {
-        long fileLength = NativeFile.GetLength(file, path);
+        long fileLength = NativeFile.Stat(file, path).Size;
         if (extend && size is { } wanted && fileLength < offset + wanted)
         {
             NativeFile.SetLength(file, offset + wanted, path);
@@ -87,7 +124,7 @@ public static class MappedFile
 
         long pageSize = Environment.SystemPageSize;
         long pageOffset = offset / pageSize * pageSize;
-        MmapRegion region = MmapRegion.Map(file, path, pageOffset, offset - pageOffset, length, !readOnly, PermissionHint);
+        MmapRegion region = MmapRegion.Map(file, path, pageOffset, offset - pageOffset, length, !readOnly, permissionHint, FileKinds.Regular, what);
         return region.CreateMap(mapOptions);
     }
 

@@ -23,9 +23,11 @@ internal sealed class MmapRegion : IoMemoryRegion
     /// <summary>
     /// Maps <c>[fileOffset, fileOffset + start + length)</c> of <paramref name="file"/>, rounded up to whole pages,
     /// shared; the region is the <paramref name="length"/> bytes from <paramref name="start"/> within the mapping.
-    /// The caller has checked that the range exists in the file or device.
+    /// The file must be of a kind in <paramref name="allowed"/>, and a regular file must hold the whole range
+    /// (<see cref="NativeFile.CheckMappable"/>): every target maps through here, so no target maps unchecked.
     /// </summary>
-    public static MmapRegion Map(SafeFileHandle file, string path, long fileOffset, long start, long length, bool writable, string permissionHint)
+    public static MmapRegion Map(SafeFileHandle file, string path, long fileOffset, long start, long length, bool writable, string permissionHint,
+        FileKinds allowed, string what)
     {
         long pageSize = Environment.SystemPageSize;
         if (length <= 0 || start < 0 || start >= pageSize || fileOffset < 0 || fileOffset % pageSize != 0)
@@ -38,6 +40,13 @@ internal sealed class MmapRegion : IoMemoryRegion
             throw new ArgumentOutOfRangeException(nameof(length), length, $"Cannot map {length} bytes of '{path}': the length is too large for this address space.");
         }
 
+        if (fileOffset > long.MaxValue - start - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"Cannot map {length} bytes at offset 0x{fileOffset + start:x} of '{path}': the range goes past the largest file offset.");
+        }
+
+        NativeFile.CheckMappable(file, path, allowed, fileOffset + start + length, what);
         long mappingLength = (start + length + pageSize - 1) / pageSize * pageSize;
         int prot = writable ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
         bool added = false;

@@ -2,32 +2,307 @@ using Microsoft.Win32.SafeHandles;
 
 namespace IoSys.Linux;
 
-/// <summary>Opening files and devices by path with errors that name the path and what to do.</summary>
+/// <summary>What kind of file a path names, as <c>statx</c> reports it.</summary>
+internal enum FileKind
+{
+    Other = 0,
+    Regular,
+    CharacterDevice,
+    BlockDevice,
+    Directory,
+    Fifo,
+    Socket,
+    SymbolicLink,
+}
+
+/// <summary>The kinds of file a target accepts.</summary>
+[Flags]
+internal enum FileKinds
+{
+    None = 0,
+    Regular = 1,
+    CharacterDevice = 2,
+    Fifo = 4,
+}
+
+/// <summary>What <c>statx</c> says about an open file: kind, size in bytes (0 for devices), inode and device.</summary>
+internal readonly record struct FileStatus(FileKind Kind, long Size, ulong Inode, uint DevMajor, uint DevMinor)
+{
+    public bool SameFileAs(FileStatus other) => Inode == other.Inode && DevMajor == other.DevMajor && DevMinor == other.DevMinor;
+}
+
+/// <summary>
+/// Opening files and devices by path with errors that name the path and what to do; and the one place where the
+/// kind and size of every file are checked before it is read or mapped.
+/// </summary>
 internal static class NativeFile
 {
-    /// <summary>Opens <paramref name="path"/> with <c>open(2)</c> flags (close-on-exec is always added).</summary>
-    public static SafeFileHandle Open(string path, int flags, string what, string permissionHint, int mode = 0)
+    /// <summary>
+    /// Opens <paramref name="path"/> and checks its kind before anything reads, writes or maps it. Always
+    /// non-blocking (opening a FIFO must not wait for a writer); <paramref name="noFollow"/> refuses a symbolic link
+    /// as the last component; <paramref name="requireSysfs"/> refuses a file that does not live on sysfs.
+    /// </summary>
+    /// <exception cref="IOException">The file is of a kind not in <paramref name="allowed"/>, a symbolic link when
+    /// <paramref name="noFollow"/>, or not on sysfs when <paramref name="requireSysfs"/>.</exception>
+    public static SafeFileHandle OpenChecked(string path, int flags, FileKinds allowed, string what, string permissionHint,
+        bool noFollow = false, bool requireSysfs = false, int mode = 0)
     {
-        int fd = LibC.Open(path, flags | LibC.O_CLOEXEC, mode);
+        int fd = LibC.Open(path, flags | LibC.O_CLOEXEC | LibC.O_NONBLOCK | (noFollow ? LibC.O_NOFOLLOW : 0), mode);
         if (fd < 0)
         {
-            throw LinuxErrors.ForOpen(path, LibC.LastError, what, permissionHint);
+            throw OpenError(path, LibC.LastError, what, permissionHint, noFollow);
         }
 
-        return new SafeFileHandle(fd, ownsHandle: true);
+        return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, allowed, what, requireSysfs);
     }
 
-    /// <summary>The size in bytes that <c>fstat</c> reports (0 for character devices).</summary>
-    public static long GetLength(SafeFileHandle file, string path)
+    /// <summary>
+    /// Opens a regular file for mapping, creating it when <paramref name="create"/> and it does not exist; says
+    /// whether this call created it, so that a later failure can remove it (and only it).
+    /// </summary>
+    public static SafeFileHandle OpenOrCreate(string path, int flags, bool create, string what, string permissionHint, bool noFollow, int mode,
+        out bool created)
+    {
+        int extra = LibC.O_CLOEXEC | LibC.O_NONBLOCK | (noFollow ? LibC.O_NOFOLLOW : 0);
+        // Two rounds: the file may be removed between a failed exclusive create and the plain open.
+        for (int attempt = 0; create && attempt < 2; attempt++)
+        {
+            int fd = LibC.Open(path, flags | extra | LibC.O_CREAT | LibC.O_EXCL, mode);
+            if (fd >= 0)
+            {
+                created = true;
+                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, FileKinds.Regular, what, requireSysfs: false);
+            }
+
+            int errno = LibC.LastError;
+            if (errno != LibC.EEXIST)
+            {
+                throw OpenError(path, errno, what, permissionHint, noFollow);
+            }
+
+            fd = LibC.Open(path, flags | extra, 0);
+            if (fd >= 0)
+            {
+                created = false;
+                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, FileKinds.Regular, what, requireSysfs: false);
+            }
+
+            errno = LibC.LastError;
+            if (errno != LibC.ENOENT)
+            {
+                throw OpenError(path, errno, what, permissionHint, noFollow);
+            }
+        }
+
+        created = false;
+        return OpenChecked(path, flags, FileKinds.Regular, what, permissionHint, noFollow);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="path"/> if it still names the file open as <paramref name="file"/> (which this call
+    /// created); never a file that replaced it in the meantime. Best effort: the caller is already failing.
+    /// </summary>
+    public static void RemoveCreated(SafeFileHandle file, string path)
     {
         try
         {
-            return RandomAccess.GetLength(file);
+            if (StatPath(path) is { } now && now.SameFileAs(Stat(file, path)))
+            {
+                _ = LibC.Unlink(path);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            throw new IOException($"Cannot get the size of '{path}': {e.Message}", e);
+            // The original failure is the one to report.
         }
+    }
+
+    private static SafeFileHandle CheckOpened(SafeFileHandle file, string path, FileKinds allowed, string what, bool requireSysfs)
+    {
+        try
+        {
+            FileStatus status = Stat(file, path);
+            if (!Allows(allowed, status.Kind))
+            {
+                throw new IOException($"Cannot use {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
+            }
+
+            if (requireSysfs && !IsOnSysfs(file, path))
+            {
+                throw new IOException(
+                    $"Cannot use {what} '{path}': it does not live on sysfs (its file system is not sysfs), so it is not the kernel's file; " +
+                    "only an explicitly given test root may hold other files.");
+            }
+
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static Exception OpenError(string path, int errno, string what, string permissionHint, bool noFollow) =>
+        errno == LibC.ELOOP && noFollow
+            ? new IOException($"Cannot open {what} '{path}': it is a symbolic link, which is not followed here (the kernel's file never is one).")
+            : LinuxErrors.ForOpen(path, errno, what, permissionHint);
+
+    /// <summary>
+    /// The one check before every mapping: the file is of an allowed kind and, when it is a regular file (whose
+    /// pages past the end fault with SIGBUS), at least <paramref name="end"/> bytes long.
+    /// </summary>
+    /// <exception cref="IOException">The kind is not allowed, or the regular file is shorter than <paramref name="end"/> bytes.</exception>
+    public static FileStatus CheckMappable(SafeFileHandle file, string path, FileKinds allowed, long end, string what)
+    {
+        FileStatus status = Stat(file, path);
+        if (!Allows(allowed, status.Kind))
+        {
+            throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
+        }
+
+        if (status.Kind == FileKind.Regular && status.Size < end)
+        {
+            throw new IOException(
+                $"Cannot map {what} '{path}': it is a regular file of {status.Size} bytes (0x{status.Size:x}), but the map needs {end} bytes (0x{end:x}); " +
+                "refusing to map pages past its end, where an access would fault.");
+        }
+
+        return status;
+    }
+
+    /// <summary>Kind, size, inode and device of an open file (<c>statx</c> on the descriptor).</summary>
+    public static unsafe FileStatus Stat(SafeFileHandle file, string path)
+    {
+        bool added = false;
+        LibC.Statx buffer = default;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            // SAFETY: buffer is a 256-byte local, the size of struct statx, which is all the kernel writes.
+            if (LibC.StatxCall((int)file.DangerousGetHandle(), "", LibC.AT_EMPTY_PATH,
+                    LibC.STATX_TYPE | LibC.STATX_MODE | LibC.STATX_SIZE | LibC.STATX_INO, &buffer) != 0)
+            {
+                throw new IOException($"Cannot get the kind and size of '{path}': {LibC.Describe(LibC.LastError)}.");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+
+        return ToStatus(buffer, path);
+    }
+
+    /// <summary>Kind, inode and device of the file a path names now, without following a final symbolic link; null if it does not exist.</summary>
+    public static unsafe FileStatus? StatPath(string path)
+    {
+        LibC.Statx buffer = default;
+        // SAFETY: as in Stat.
+        if (LibC.StatxCall(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE | LibC.STATX_SIZE | LibC.STATX_INO, &buffer) != 0)
+        {
+            return null;
+        }
+
+        return ToStatus(buffer, path);
+    }
+
+    /// <summary>Whether the open file lives on sysfs (<c>fstatfs</c> type <c>SYSFS_MAGIC</c>).</summary>
+    public static unsafe bool IsOnSysfs(SafeFileHandle file, string path)
+    {
+        bool added = false;
+        long* buffer = stackalloc long[32];
+        try
+        {
+            file.DangerousAddRef(ref added);
+            // SAFETY: buffer is 256 bytes, more than struct statfs (120 bytes on x86-64 and arm64); f_type is its first long.
+            if (LibC.FStatFs((int)file.DangerousGetHandle(), buffer) != 0)
+            {
+                throw new IOException($"Cannot tell which file system '{path}' is on: {LibC.Describe(LibC.LastError)}.");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+
+        return buffer[0] == LibC.SYSFS_MAGIC;
+    }
+
+    /// <summary>Whether <paramref name="path"/> lies under <paramref name="root"/> (e.g. <c>/sys</c>), after making it absolute.</summary>
+    public static bool IsUnder(string path, string root)
+    {
+        string full = Path.GetFullPath(path);
+        return full == root || full.StartsWith(root + "/", StringComparison.Ordinal);
+    }
+
+    private static FileStatus ToStatus(in LibC.Statx s, string path)
+    {
+        if ((s.Mask & LibC.STATX_TYPE) == 0)
+        {
+            throw new IOException($"Cannot get the kind of '{path}': the file system does not report it.");
+        }
+
+        FileKind kind = (s.Mode & LibC.S_IFMT) switch
+        {
+            LibC.S_IFREG => FileKind.Regular,
+            LibC.S_IFCHR => FileKind.CharacterDevice,
+            LibC.S_IFBLK => FileKind.BlockDevice,
+            LibC.S_IFDIR => FileKind.Directory,
+            LibC.S_IFIFO => FileKind.Fifo,
+            LibC.S_IFSOCK => FileKind.Socket,
+            LibC.S_IFLNK => FileKind.SymbolicLink,
+            _ => FileKind.Other,
+        };
+        long size = s.Size > long.MaxValue ? long.MaxValue : (long)s.Size;
+        return new FileStatus(kind, size, s.Inode, s.DevMajor, s.DevMinor);
+    }
+
+    private static bool Allows(FileKinds allowed, FileKind kind) => kind switch
+    {
+        FileKind.Regular => (allowed & FileKinds.Regular) != 0,
+        FileKind.CharacterDevice => (allowed & FileKinds.CharacterDevice) != 0,
+        FileKind.Fifo => (allowed & FileKinds.Fifo) != 0,
+        _ => false,
+    };
+
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Regular => "a regular file",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Directory => "a directory",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a file of unknown kind",
+    };
+
+    private static string Expected(FileKinds allowed)
+    {
+        var names = new List<string>(3);
+        if ((allowed & FileKinds.Regular) != 0)
+        {
+            names.Add("a regular file");
+        }
+
+        if ((allowed & FileKinds.CharacterDevice) != 0)
+        {
+            names.Add("a character device");
+        }
+
+        if ((allowed & FileKinds.Fifo) != 0)
+        {
+            names.Add("a FIFO");
+        }
+
+        return names.Count == 0 ? "nothing" : string.Join(" or ", names);
     }
 
     /// <summary>Sets the file's size with <c>ftruncate</c> (extending fills with zeros).</summary>

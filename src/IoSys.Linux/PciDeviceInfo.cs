@@ -36,6 +36,13 @@ public sealed record PciDeviceInfo(string Address, ushort VendorId, ushort Devic
     /// <summary>The device's sysfs directory, e.g. <c>/sys/bus/pci/devices/0000:00:04.0</c>.</summary>
     public string SysfsPath { get; init; } = "";
 
+    /// <summary>
+    /// Whether the device decodes its memory BARs (PCI command register bit 1), read from config space when the
+    /// device was found; null if config space could not be read. A device with decoding off reads as all-ones:
+    /// <see cref="PciDevices.OpenBar(PciDeviceInfo, int, PciOpenOptions?)"/> refuses it unless <see cref="PciOpenOptions.EnableDevice"/>.
+    /// </summary>
+    public bool? IsMemoryDecodingEnabled { get; init; }
+
     /// <summary>The name of the bound driver (e.g. <c>uio_pci_generic</c>), or null if none is bound.</summary>
     public string? Driver { get; init; }
 }

@@ -143,10 +143,11 @@ public static class PciDevices
     /// <exception cref="ArgumentException">The selector is malformed, or the map options are inconsistent.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bar"/> is not 0-5, or the device does not implement it.</exception>
     /// <exception cref="NotSupportedException">The BAR is an I/O-port BAR, or write-combining was asked for a non-prefetchable BAR.</exception>
-    /// <exception cref="FileNotFoundException">No such device, or its <c>resourceN</c> file is missing.</exception>
+    /// <exception cref="FileNotFoundException">No such device, or its <c>resourceN</c> or <c>config</c> file is missing.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied (needs root or a udev rule).</exception>
     /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
-    /// <exception cref="IOException">The resource file is smaller than the BAR, or the kernel refused the mapping.</exception>
+    /// <exception cref="IOException">The resource file is a symbolic link, not a regular file, not on sysfs (under <c>/sys</c>), or smaller than the BAR;
+    /// the device's memory decoding is off (and <see cref="PciOpenOptions.EnableDevice"/> was not given, or did not turn it on); or the kernel refused the mapping.</exception>
     public static IoSysMap OpenBar(string selector, int bar = 0, PciOpenOptions? options = null)
     {
         options ??= new PciOpenOptions();
@@ -166,9 +167,10 @@ public static class PciDevices
     /// <exception cref="ArgumentException">The map options are inconsistent.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bar"/> is not 0-5, or the device does not implement it.</exception>
     /// <exception cref="NotSupportedException">The BAR is an I/O-port BAR, or write-combining was asked for a non-prefetchable BAR.</exception>
-    /// <exception cref="FileNotFoundException">The device's <c>resourceN</c> file is missing (or the device is gone).</exception>
+    /// <exception cref="FileNotFoundException">The device's <c>resourceN</c> or <c>config</c> file is missing (or the device is gone).</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied (needs root or a udev rule).</exception>
-    /// <exception cref="IOException">The resource file is smaller than the BAR, or the kernel refused the mapping.</exception>
+    /// <exception cref="IOException">The resource file is a symbolic link, not a regular file, not on sysfs (under <c>/sys</c>), or smaller than the BAR;
+    /// the device's memory decoding is off (and <see cref="PciOpenOptions.EnableDevice"/> was not given, or did not turn it on); or the kernel refused the mapping.</exception>
     public static IoSysMap OpenBar(PciDeviceInfo device, int bar = 0, PciOpenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -204,16 +206,102 @@ public static class PciDevices
                 "this platform or sysfs mount may not support mapping PCI resources.", path);
         }
 
-        using SafeFileHandle file = NativeFile.Open(path, readOnly ? LibC.O_RDONLY : LibC.O_RDWR, $"the resource file of {name}", PermissionHint);
-        long fileLength = NativeFile.GetLength(file, path);
+        // The resource file: never through a symbolic link, and the kernel's own (on sysfs) under /sys.
+        using SafeFileHandle file = NativeFile.OpenChecked(path, readOnly ? LibC.O_RDONLY : LibC.O_RDWR, FileKinds.Regular,
+            $"the resource file of {name}", PermissionHint, noFollow: true, requireSysfs: Sysfs.IsKernelPath(path));
+        long fileLength = NativeFile.Stat(file, path).Size;
         if (fileLength < info.Size)
         {
             throw new IOException(
                 $"Cannot map {name}: '{path}' is {fileLength} bytes but the BAR is {info.Size} bytes; refusing to map a range that could fault.");
         }
 
-        MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint);
+        EnsureMemoryDecoding(device, name, options.EnableDevice);
+        MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint, FileKinds.Regular, $"the resource file of {name}");
         return region.CreateMap(mapOptions);
+    }
+
+    /// <summary>
+    /// Refuses a device whose memory decoding is off (command bit 1 clear: every BAR read gives all-ones, writes
+    /// vanish), after turning it on through sysfs <c>enable</c> when <paramref name="enable"/>.
+    /// </summary>
+    private static void EnsureMemoryDecoding(PciDeviceInfo device, string name, bool enable)
+    {
+        PciCommand command;
+        using (PciConfigSpace config = OpenConfig(device, name))
+        {
+            command = config.Command;
+        }
+
+        if ((command & PciCommand.MemorySpace) != 0)
+        {
+            return;
+        }
+
+        string enablePath = Path.Join(device.SysfsPath, "enable");
+        if (enable && device.Driver is { } driver)
+        {
+            // The kernel's enable_store refuses (EBUSY) while a driver is bound: enabling is that driver's business.
+            throw new IOException(
+                $"Cannot map {name}: the device has memory decoding turned off (PCI command register 0x{(ushort)command:x4}, bit 1 clear) and is bound to " +
+                $"driver '{driver}', which has not turned it on; the kernel lets sysfs enable only an unbound device. Unbind it " +
+                $"(echo {device.Address} > /sys/bus/pci/drivers/{driver}/unbind) and try again.");
+        }
+
+        if (enable)
+        {
+            Sysfs.WriteText(enablePath, "1", $"the enable file of PCI device {device.Address}");
+            using PciConfigSpace config = OpenConfig(device, name);
+            command = config.Command;
+            if ((command & PciCommand.MemorySpace) != 0)
+            {
+                return;
+            }
+
+            throw new IOException(
+                $"Cannot map {name}: memory decoding is still off after writing 1 to '{enablePath}' (PCI command register 0x{(ushort)command:x4}, " +
+                "bit 1 clear); the kernel could not enable the device (see dmesg), or its BARs have no addresses assigned.");
+        }
+
+        throw new IOException(
+            $"Cannot map {name}: the device has memory decoding turned off (PCI command register 0x{(ushort)command:x4}: bit 1, Memory Space, is clear), " +
+            "so every read would return all-ones and every write would be lost. Turn it on first: PciOpenOptions.EnableDevice (iosys --enable), " +
+            $"or as root `echo 1 > {enablePath}`. No driver enabled it (on boards without PCI firmware, or after a driver unbinds, nothing does).");
+    }
+
+    private static PciConfigSpace OpenConfig(PciDeviceInfo device, string name)
+    {
+        try
+        {
+            return PciConfigSpace.Open(device);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException(
+                $"Cannot map {name}: its config space '{e.FileName}' is missing, so whether it decodes memory cannot be checked.", e.FileName, e);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="device"/> is still there: its sysfs directory exists and still names the same
+    /// vendor and device. A device removed while mapped (<c>echo 1 > .../remove</c>, hot unplug) keeps its mapping,
+    /// and reads through it go on returning whatever the bus answers, so a long-running reader asks this between
+    /// accesses to notice the removal.
+    /// </summary>
+    /// <param name="device">The device, as found by <see cref="Find"/> or <see cref="Enumerate(string)"/>.</param>
+    /// <returns>True if present; false if its directory is gone or now describes another device.</returns>
+    public static bool IsPresent(PciDeviceInfo device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        try
+        {
+            return Sysfs.ReadHex(Path.Join(device.SysfsPath, "vendor")) == device.VendorId &&
+                   Sysfs.ReadHex(Path.Join(device.SysfsPath, "device")) == device.DeviceId;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return false;
+        }
     }
 
     private static void ThrowIfNoSuchBar(int bar)
@@ -240,11 +328,26 @@ public static class PciDevices
         }
 
         PciBarInfo[] bars = ParseResource(Path.Join(directory, "resource"));
-        return new PciDeviceInfo(address, (ushort)vendor, (ushort)deviceId, (uint)classCode, bars)
+        var info = new PciDeviceInfo(address, (ushort)vendor, (ushort)deviceId, (uint)classCode, bars)
         {
             SysfsPath = directory,
             Driver = Sysfs.LinkName(Path.Join(directory, "driver")),
         };
+        return info with { IsMemoryDecodingEnabled = ReadMemoryDecoding(info) };
+    }
+
+    /// <summary>Command bit 1 from config space, or null if config space cannot be read (missing, permission, not a sysfs file).</summary>
+    private static bool? ReadMemoryDecoding(PciDeviceInfo device)
+    {
+        try
+        {
+            using PciConfigSpace config = PciConfigSpace.Open(device);
+            return config.IsMemoryDecodingEnabled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Parses sysfs <c>resource</c>: one line per resource, "0xSTART 0xEND 0xFLAGS"; lines 0-5 are the BARs.</summary>

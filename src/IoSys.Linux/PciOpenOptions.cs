@@ -18,6 +18,17 @@ public sealed record PciOpenOptions
     /// <summary>The widths and width rules the device accepts. Default (null): <see cref="IoMapOptions.IoMemory"/>.</summary>
     public IoMapOptions? MapOptions { get; init; }
 
-    /// <summary>The sysfs mount point. Default: <c>/sys</c>; tests point it at a fixture tree.</summary>
+    /// <summary>
+    /// If the device's memory decoding is off, turn the device on first by writing 1 to its sysfs <c>enable</c>
+    /// (root only; the kernel's <c>pci_enable_device</c>, which also sets the decoding bits). The device stays
+    /// enabled after the map is disposed. Default: false (such a device is refused with an <see cref="IOException"/>
+    /// that says how to turn it on).
+    /// </summary>
+    public bool EnableDevice { get; init; }
+
+    /// <summary>
+    /// The sysfs mount point. Default: <c>/sys</c>, where every file must live on sysfs; tests point it at a fixture
+    /// tree, which only this explicit option (never the environment) can do.
+    /// </summary>
     public string SysfsRoot { get; init; } = "/sys";
 }

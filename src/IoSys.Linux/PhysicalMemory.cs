@@ -26,7 +26,7 @@ public static class PhysicalMemory
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not positive, the range overflows, or it lies past the end of a regular file.</exception>
     /// <exception cref="FileNotFoundException">The device does not exist (a kernel without <c>CONFIG_DEVMEM</c>).</exception>
     /// <exception cref="UnauthorizedAccessException">Not root, or the kernel refuses the range (STRICT_DEVMEM, lockdown).</exception>
-    /// <exception cref="IOException">The kernel refused the mapping for another reason.</exception>
+    /// <exception cref="IOException">The device path is neither a character device nor a regular file (a FIFO, a directory...), or the kernel refused the mapping for another reason.</exception>
     public static IoSysMap Open(ulong physicalAddress, long length, PhysicalMemoryOptions? options = null)
     {
         options ??= new PhysicalMemoryOptions();
@@ -45,17 +45,20 @@ public static class PhysicalMemory
         bool readOnly = options.ReadOnly || options.MapOptions?.ReadOnly == true;
         IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.IoMemory, readOnly);
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_SYNC;
-        using SafeFileHandle file = NativeFile.Open(path, flags, "physical memory device", PermissionHint);
+        using SafeFileHandle file = NativeFile.OpenChecked(path, flags, FileKinds.CharacterDevice | FileKinds.Regular, "physical memory device", PermissionHint);
 
-        // Character devices report size 0; a regular file (fixture, dump) has a size we can and must check.
-        long fileLength = NativeFile.GetLength(file, path);
-        if (fileLength > 0 && (long)physicalAddress + length > fileLength)
+        // A character device (/dev/mem) has no size to check; a regular file (fixture, dump) has one, and must hold
+        // the range: its kind decides, never its size (an empty file is not a device).
+        FileStatus status = NativeFile.Stat(file, path);
+        if (status.Kind == FileKind.Regular && (long)physicalAddress + length > status.Size)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"Cannot map {length} bytes at {LinuxErrors.Hex(physicalAddress)} of '{path}': it is only {fileLength} bytes long.");
+                $"Cannot map {length} bytes at {LinuxErrors.Hex(physicalAddress)} of '{path}': it is a regular file of only {status.Size} bytes, " +
+                $"so the range would reach {(long)physicalAddress + length - status.Size} bytes past its end.");
         }
 
-        MmapRegion region = MmapRegion.Map(file, path, (long)pageStart, start, length, !readOnly, PermissionHint);
+        MmapRegion region = MmapRegion.Map(file, path, (long)pageStart, start, length, !readOnly, PermissionHint,
+            FileKinds.CharacterDevice | FileKinds.Regular, "physical memory device");
         return region.CreateMap(mapOptions);
     }
 }

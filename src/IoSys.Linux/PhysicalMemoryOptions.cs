@@ -13,8 +13,8 @@ public sealed record PhysicalMemoryOptions
     public IoMapOptions? MapOptions { get; init; }
 
     /// <summary>
-    /// The device to map from. Default: <c>/dev/mem</c>. If it is a regular file (a test fixture, a memory dump),
-    /// the range is checked against its size.
+    /// The device to map from. Default: <c>/dev/mem</c>. It must be a character device or a regular file (a test
+    /// fixture, a memory dump); a regular file must hold the whole range, even when it is empty.
     /// </summary>
     public string DevicePath { get; init; } = "/dev/mem";
 }

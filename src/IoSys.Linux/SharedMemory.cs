@@ -39,9 +39,10 @@ public static class SharedMemory
 
         MappedFile.ValidateRange(path, 0, options.Size);
         IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.SystemMemory, readOnly);
-        int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | (options.Create ? LibC.O_CREAT : 0);
-        using SafeFileHandle file = NativeFile.Open(path, flags, "shared memory", PermissionHint, mode: 0x180 /* 0600 */);
-        return MappedFile.MapOpenFile(file, path, 0, options.Size, options.Create, readOnly, mapOptions, "shared memory");
+        int flags = readOnly ? LibC.O_RDONLY : LibC.O_RDWR;
+        // O_NOFOLLOW as glibc's shm_open: /dev/shm is world-writable, so a planted symbolic link must not redirect us.
+        return MappedFile.OpenAndMap(path, flags, options.Create, noFollow: true, mode: 0x180 /* 0600 */, 0, options.Size, readOnly, mapOptions,
+            "shared memory", PermissionHint);
     }
 
     /// <summary>Removes the name of a POSIX shared-memory object (<c>shm_unlink</c>); maps already open stay valid.</summary>
@@ -70,7 +71,8 @@ public static class SharedMemory
 
     /// <summary>
     /// Creates <paramref name="size"/> bytes of anonymous, zeroed shared memory with <c>memfd_create</c>: memory
-    /// backed by no file system path, freed when the map is disposed and unreachable.
+    /// backed by no file system path, freed when the map is disposed and unreachable. The memfd is sealed against
+    /// shrinking (<c>F_SEAL_SHRINK</c>), so it cannot be truncated under the map.
     /// </summary>
     /// <param name="size">Size in bytes; at least 1.</param>
     /// <param name="name">A name for diagnostics (shown as <c>/memfd:NAME</c> in <c>/proc/PID/maps</c>). Default: "iosys".</param>
@@ -81,17 +83,41 @@ public static class SharedMemory
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         name ??= "iosys";
-        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC);
+        using SafeFileHandle file = CreateSealedMemfd(size, name);
+        MmapRegion region = MmapRegion.Map(file, $"memfd:{name}", 0, 0, size, writable: true, PermissionHint, FileKinds.Regular, "anonymous shared memory");
+        return region.CreateMap(IoMapOptions.SystemMemory);
+    }
+
+    /// <summary>
+    /// A memfd of <paramref name="size"/> bytes sealed against shrinking (<c>F_SEAL_SHRINK</c>): no one holding
+    /// the descriptor, in this process or another it is passed to, can truncate it under the mapping, so no
+    /// access through the map can fault with SIGBUS.
+    /// </summary>
+    internal static SafeFileHandle CreateSealedMemfd(long size, string name)
+    {
+        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (fd < 0)
         {
             throw new IOException($"Cannot create anonymous shared memory (memfd '{name}'): {LibC.Describe(LibC.LastError)}.");
         }
 
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        string path = $"memfd:{name}";
-        NativeFile.SetLength(file, size, path);
-        MmapRegion region = MmapRegion.Map(file, path, 0, 0, size, writable: true, PermissionHint);
-        return region.CreateMap(IoMapOptions.SystemMemory);
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            string path = $"memfd:{name}";
+            NativeFile.SetLength(file, size, path);
+            if (LibC.Fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_SHRINK) != 0)
+            {
+                throw new IOException($"Cannot seal anonymous shared memory '{path}' against shrinking: {LibC.Describe(LibC.LastError)}.");
+            }
+
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     private static string PathOf(string name, string directory)

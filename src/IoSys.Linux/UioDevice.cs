@@ -25,6 +25,9 @@ public sealed class UioDevice : IDisposable
         "UIO device nodes are root-only by default: run as root, or add a udev rule such as " +
         "SUBSYSTEM==\"uio\", GROUP=\"uio\", MODE=\"0660\" and add your user to the uio group";
 
+    // What a device node may be outside /dev (test roots): maps need a character device or a regular file.
+    private const FileKinds NodeKinds = FileKinds.CharacterDevice | FileKinds.Regular | FileKinds.Fifo;
+
     private readonly SafeFileHandle _file;
 
     // Set by Dispose. SafeHandle.IsClosed stays false while a wait holds a reference (DangerousAddRef), so the
@@ -65,7 +68,8 @@ public sealed class UioDevice : IDisposable
     /// <exception cref="FileNotFoundException">No such device, or its device node is missing.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied (needs root or a udev rule).</exception>
     /// <exception cref="InvalidDataException">The device's sysfs files are malformed.</exception>
-    /// <exception cref="IOException">The device node could not be opened.</exception>
+    /// <exception cref="IOException">The device node could not be opened, is a symbolic link, or is not a character device
+    /// (under a test <paramref name="devRoot"/> other than <c>/dev</c>, a regular file or FIFO is accepted in its place).</exception>
     public static UioDevice Open(string numberOrName, string sysfsRoot = "/sys", string devRoot = "/dev")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(numberOrName);
@@ -101,7 +105,11 @@ public sealed class UioDevice : IDisposable
         string devicePath = Path.Join(devRoot, $"uio{info.Number}");
         // Non-blocking: if another thread consumed the event that poll reported, read says EAGAIN and the wait goes
         // back to poll, instead of blocking past its timeout.
-        SafeFileHandle file = NativeFile.Open(devicePath, LibC.O_RDWR | LibC.O_NONBLOCK, $"UIO device uio{info.Number} ({info.Name})", PermissionHint);
+        // Under the real /dev the node must be a character device; a test root may hold a regular file (maps) or a
+        // FIFO (interrupts) in its place. Never through a symbolic link.
+        FileKinds allowed = NativeFile.IsUnder(devicePath, "/dev") ? FileKinds.CharacterDevice : NodeKinds;
+        SafeFileHandle file = NativeFile.OpenChecked(devicePath, LibC.O_RDWR | LibC.O_NONBLOCK, allowed, $"UIO device uio{info.Number} ({info.Name})",
+            PermissionHint, noFollow: true);
         return new UioDevice(info, devicePath, file, sysfsRoot);
     }
 
@@ -117,7 +125,7 @@ public sealed class UioDevice : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The device has no map <paramref name="index"/>.</exception>
     /// <exception cref="ArgumentException">The options are inconsistent.</exception>
     /// <exception cref="UnauthorizedAccessException">The kernel refused the mapping for lack of permission.</exception>
-    /// <exception cref="IOException">The kernel refused the mapping.</exception>
+    /// <exception cref="IOException">The kernel refused the mapping, or the device node is a regular file (test root) too short for the map.</exception>
     public IoSysMap MapRegion(int index = 0, IoMapOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed || _file.IsClosed, this);
@@ -151,7 +159,8 @@ public sealed class UioDevice : IDisposable
         MmapRegion region;
         try
         {
-            region = MmapRegion.Map(_file, DevicePath, fileOffset, map.Offset, length, !readOnly, PermissionHint);
+            region = MmapRegion.Map(_file, DevicePath, fileOffset, map.Offset, length, !readOnly, PermissionHint,
+                FileKinds.CharacterDevice | FileKinds.Regular, $"map {index} of UIO device uio{Number} ({Name})");
         }
         catch (IOException e) when (map.Size % pageSize != 0 || addressInPage != 0)
         {
@@ -377,23 +386,12 @@ public sealed class UioDevice : IDisposable
         });
     }
 
-    /// <summary>Sets or clears the INTx Disable bit (bit 10 of the PCI command register, config offset 4).</summary>
+    /// <summary>Sets or clears the INTx Disable bit (bit 10 of the PCI command register), through <see cref="PciConfigSpace"/>.</summary>
     internal static void SetPciInterruptMask(string configPath, bool masked)
     {
-        const int CommandHighByte = 5;   // bits 8-15 of the command register
-        const byte InterruptDisable = 0x04; // bit 10
-        using SafeFileHandle config = NativeFile.Open(configPath, LibC.O_RDWR, "PCI config space", LinuxErrors.RootOrUdev);
-        Span<byte> b = stackalloc byte[1];
-        if (RandomAccess.Read(config, b, CommandHighByte) != 1)
-        {
-            throw new IOException($"Cannot read the PCI command register from '{configPath}': the file is shorter than 6 bytes.");
-        }
-
-        byte updated = masked ? (byte)(b[0] | InterruptDisable) : (byte)(b[0] & ~InterruptDisable);
-        if (updated != b[0])
-        {
-            b[0] = updated;
-            RandomAccess.Write(config, b, CommandHighByte);
-        }
+        using PciConfigSpace config = PciConfigSpace.Open(configPath, writable: true);
+        _ = masked
+            ? config.UpdateCommand(PciCommand.InterruptDisable, PciCommand.None)
+            : config.UpdateCommand(PciCommand.None, PciCommand.InterruptDisable);
     }
 }

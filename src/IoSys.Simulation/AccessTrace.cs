@@ -142,7 +142,8 @@ public sealed class AccessTrace
     /// <summary>Parses text written by <see cref="ToText"/>; lines starting with <c>#</c> and blank lines are skipped.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The trace.</returns>
-    /// <exception cref="FormatException">A line is not a trace line; the message names the line number.</exception>
+    /// <exception cref="FormatException">A line is not a trace line, or one of its numbers is out of range (a width, sequence, offset or
+    /// value that does not fit; a timestamp that is negative, not finite, or 9e11 seconds or more); the message names the line number.</exception>
     public static AccessTrace ParseText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -166,6 +167,14 @@ public sealed class AccessTrace
                 || !TryParseHex(f[5], out ulong value))
             {
                 throw new FormatException($"Line {lineNumber} is not a trace line (dir width seconds seq 0xoffset 0xvalue): '{line}'.");
+            }
+
+            // double.TryParse takes 1e300, Infinity and NaN, which TimeSpan cannot hold: refuse them here, as the
+            // FormatException this method documents, rather than let TimeSpan throw Overflow/ArgumentException.
+            if (!double.IsFinite(seconds) || seconds < 0 || seconds >= MaxTimestampSeconds)
+            {
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"Line {lineNumber} is not a trace line (timestamp '{f[2]}' is not a number of seconds from 0 to {MaxTimestampSeconds:0}): '{line}'."));
             }
 
             var record = new TraceRecord(sequence, TimeSpan.FromSeconds(seconds), (long)offset, width,
@@ -228,9 +237,14 @@ public sealed class AccessTrace
         return trace;
     }
 
+    // The largest timestamp a text trace may carry, in seconds: below TimeSpan.MaxValue (about 9.22e11 s) with
+    // room for double rounding, so TimeSpan.FromSeconds never overflows.
+    private const double MaxTimestampSeconds = 9e11;
+
     // What both parsers require of a record beyond its syntax; null if it is a valid access.
     private static string? RecordProblem(TraceRecord record) => record switch
     {
+        { Timestamp.Ticks: < 0 } => $"timestamp {record.Timestamp} is negative",
         { Width: not (1 or 2 or 4 or 8) } => string.Create(CultureInfo.InvariantCulture, $"width {record.Width} is not 1, 2, 4 or 8"),
         { Offset: < 0 } => string.Create(CultureInfo.InvariantCulture, $"offset {record.Offset} is negative"),
         { Sequence: < 0 } => string.Create(CultureInfo.InvariantCulture, $"sequence {record.Sequence} is negative"),

@@ -1,10 +1,11 @@
 namespace IoSys.Cli.Tests;
 
-/// <summary><c>list</c>, <c>pci:</c> and <c>uio:</c> against a fixture sysfs tree (IOSYS_SYSFS_ROOT, IOSYS_DEV_ROOT).</summary>
+/// <summary><c>list</c>, <c>pci:</c> and <c>uio:</c> against a fixture sysfs tree (the --sysfs-root and --dev-root options).</summary>
 public sealed class ListAndDeviceTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly Dictionary<string, string> _env;
+    private readonly string _sys;
+    private readonly string _dev;
 
     public ListAndDeviceTests()
     {
@@ -34,8 +35,12 @@ public sealed class ListAndDeviceTests : IDisposable
         File.WriteAllText(Path.Combine(uio, "maps/map0/offset"), "0x0\n");
         File.WriteAllText(Path.Combine(uio, "maps/map0/name"), "edu-bar0\n");
         File.WriteAllBytes(Path.Combine(dev, "uio0"), bar);
-        _env = new() { ["IOSYS_SYSFS_ROOT"] = sys, ["IOSYS_DEV_ROOT"] = dev };
+        _sys = sys;
+        _dev = dev;
     }
+
+    /// <summary>Runs the tool against the fixture: the roots move only through the explicit options.</summary>
+    private CliResult Run(params string[] args) => CliProcess.Run([.. args, "--sysfs-root", _sys, "--dev-root", _dev]);
 
     public void Dispose() => _dir.Dispose();
 
@@ -53,12 +58,92 @@ public sealed class ListAndDeviceTests : IDisposable
         }
 
         File.WriteAllText(Path.Combine(dir, "resource"), string.Join('\n', lines) + "\n");
+        WriteConfig(dir, command: 0x0002); // memory decoding on
+        File.WriteAllText(Path.Combine(dir, "enable"), "1\n");
+    }
+
+    /// <summary>A 256-byte PCI config space whose command register (offset 4) is <paramref name="command"/>.</summary>
+    private static void WriteConfig(string dir, ushort command)
+    {
+        byte[] config = new byte[256];
+        config[4] = (byte)command;
+        config[5] = (byte)(command >> 8);
+        File.WriteAllBytes(Path.Combine(dir, "config"), config);
+    }
+
+    private string DisableEdu()
+    {
+        string dir = Path.Combine(_sys, "bus/pci/devices/0000:00:04.0");
+        WriteConfig(dir, command: 0x0000);
+        File.WriteAllText(Path.Combine(dir, "enable"), "0\n");
+        return dir;
+    }
+
+    [Fact]
+    public void List_ShowsWhichDevicesHaveMemoryDecodingOff_TextAndJson()
+    {
+        DisableEdu();
+        CliResult text = Run("list");
+        Expect.Ok(text);
+        Assert.Contains("0000:00:04.0  1234:11e8  class 0x00ff00  DISABLED (memory decoding off: use --enable)", text.StdOut);
+        Assert.DoesNotContain("0000:00:05.0  1af4:1110  class 0x050000  DISABLED", text.StdOut);
+
+        CliResult json = Run("list", "--json");
+        Expect.Ok(json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.StdOut);
+        Assert.False(doc.RootElement.GetProperty("pci")[0].GetProperty("memoryDecoding").GetBoolean());
+        Assert.True(doc.RootElement.GetProperty("pci")[1].GetProperty("memoryDecoding").GetBoolean());
+    }
+
+    [Fact]
+    public void A_bar_with_memory_decoding_off_is_refused_and_enable_turns_it_on_first()
+    {
+        string dir = DisableEdu();
+        Expect.Error(Run("read", "pci:1234:11e8", "0"), 1, "memory decoding turned off", "--enable");
+        Assert.Equal("0\n", File.ReadAllText(Path.Combine(dir, "enable")));
+
+        // A fixture cannot play the kernel, which sets the command bits on enable: --enable writes 1 to enable, and
+        // the re-read of the command register still finds decoding off.
+        Expect.Error(Run("read", "pci:1234:11e8", "0", "--enable"), 1, "still off after writing 1");
+        Assert.StartsWith("1", File.ReadAllText(Path.Combine(dir, "enable")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_of_a_pci_device_that_is_removed_stops_with_exit_1_saying_it_is_gone()
+    {
+        using System.Diagnostics.Process watch = CliProcess.Start(null,
+            ["watch", "pci:1234:11e8", "0", "--interval", "50ms", "--timeout", "30s", "--sysfs-root", _sys, "--dev-root", _dev], redirectInput: false);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> stderr = watch.StandardError.ReadToEndAsync(bound.Token);
+        // The first value is printed (and flushed) once the BAR is mapped; then take the device away as
+        // `echo 1 > remove` does.
+        string? first = await watch.StandardOutput.ReadLineAsync(bound.Token);
+        Assert.EndsWith("0x010000ed", first, StringComparison.Ordinal);
+        Task<string> rest = watch.StandardOutput.ReadToEndAsync(bound.Token);
+        Directory.Delete(Path.Combine(_sys, "bus/pci/devices/0000:00:04.0"), recursive: true);
+        await watch.WaitForExitAsync(bound.Token);
+        Assert.Equal(1, watch.ExitCode);
+        Assert.Equal("", await rest);
+        string error = await stderr;
+        Assert.Contains("pci:1234:11e8 is gone", error, StringComparison.Ordinal);
+        Assert.Contains("was removed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_environment_no_longer_moves_the_sysfs_root()
+    {
+        // IOSYS_SYSFS_ROOT used to redirect every sysfs lookup, so whoever set the environment of a privileged iosys
+        // chose which files it wrote. Now only --sysfs-root does.
+        CliResult r = CliProcess.RunWithEnv(new Dictionary<string, string> { ["IOSYS_SYSFS_ROOT"] = _sys, ["IOSYS_DEV_ROOT"] = _dev }, "list");
+        Expect.Ok(r);
+        Assert.Contains("PCI devices (/sys/bus/pci/devices):", r.StdOut);
+        Assert.DoesNotContain(_sys, r.StdOut);
     }
 
     [Fact]
     public void List_ShowsPciBarsUioMapsAndSimulatedDevices()
     {
-        CliResult r = CliProcess.RunWithEnv(_env, "list");
+        CliResult r = Run("list");
         Expect.Ok(r);
         Assert.Contains("0000:00:04.0  1234:11e8  class 0x00ff00", r.StdOut);
         Assert.Contains("bar0  memory  0x00000000fea00000  4 KiB (0x1000)", r.StdOut);
@@ -74,7 +159,7 @@ public sealed class ListAndDeviceTests : IDisposable
     [Fact]
     public void List_Json()
     {
-        CliResult r = CliProcess.RunWithEnv(_env, "list", "--json");
+        CliResult r = Run("list", "--json");
         Expect.Ok(r);
         using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
         var pci = doc.RootElement.GetProperty("pci");
@@ -96,7 +181,7 @@ public sealed class ListAndDeviceTests : IDisposable
     {
         string empty = Path.Combine(_dir.Path, "empty");
         Directory.CreateDirectory(empty);
-        CliResult r = CliProcess.RunWithEnv(new Dictionary<string, string> { ["IOSYS_SYSFS_ROOT"] = empty }, "list");
+        CliResult r = CliProcess.Run("list", "--sysfs-root", empty);
         Expect.Ok(r);
         Assert.Contains("(none)", r.StdOut);
         Assert.Contains("sim:edu", r.StdOut);
@@ -110,29 +195,29 @@ public sealed class ListAndDeviceTests : IDisposable
     [InlineData("uio:0")]
     [InlineData("uio:edu/map0")]
     public void DeviceTargets_ReadThroughTheFixture(string target) =>
-        Expect.Output(CliProcess.RunWithEnv(_env, "read", target, "0"), "0x010000ed\n");
+        Expect.Output(Run("read", target, "0"), "0x010000ed\n");
 
     [Fact]
     public void A_known_device_bar_carries_its_width_rules_and_an_unknown_one_does_not()
     {
         // edu takes only 4-byte accesses below 0x80: the tool refuses the others before touching the device.
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8", "0", "--width", "8"), 1, "1-byte read at offset 0x0", "refused");
-        Expect.Error(CliProcess.RunWithEnv(_env, "write", "pci:0000:00:04.0", "0x4", "0x1", "--width", "16"), 1, "2-byte write at offset 0x4", "refused");
-        Expect.Output(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8", "0x80", "--width", "64"), "0x0000000000000000\n");
+        Expect.Error(Run("read", "pci:1234:11e8", "0", "--width", "8"), 1, "1-byte read at offset 0x0", "refused");
+        Expect.Error(Run("write", "pci:0000:00:04.0", "0x4", "0x1", "--width", "16"), 1, "2-byte write at offset 0x4", "refused");
+        Expect.Output(Run("read", "pci:1234:11e8", "0x80", "--width", "64"), "0x0000000000000000\n");
         // The same file as a plain sysfs resource path has no device identity, so no rules: a byte read works.
-        Expect.Output(CliProcess.RunWithEnv(_env, "read", Path.Combine(_env["IOSYS_SYSFS_ROOT"], "bus/pci/devices/0000:00:04.0/resource0"), "0", "--width", "8"), "0xed\n");
+        Expect.Output(Run("read", Path.Combine(_sys, "bus/pci/devices/0000:00:04.0/resource0"), "0", "--width", "8"), "0xed\n");
     }
 
     [Fact]
     public void DeviceTargets_Errors()
     {
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8#1", "0"), 1, "1234:11e8");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:05.0/bar1", "0"), 1, "not implemented");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:09.0", "0"), 1, "0000:00:09.0");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "uio:3", "0"), 1, "uio3");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:0000:00:04.0", "0x1000"), 1, "outside");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:12345:1", "0"), 2, "pci:12345:1");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "pci:1234:11e8/bar7", "0"), 2, "bar7", "0 to 5");
-        Expect.Error(CliProcess.RunWithEnv(_env, "read", "mem:0x1000", "0"), 2, "ADDRESS+LENGTH");
+        Expect.Error(Run("read", "pci:1234:11e8#1", "0"), 1, "1234:11e8");
+        Expect.Error(Run("read", "pci:0000:00:05.0/bar1", "0"), 1, "not implemented");
+        Expect.Error(Run("read", "pci:0000:00:09.0", "0"), 1, "0000:00:09.0");
+        Expect.Error(Run("read", "uio:3", "0"), 1, "uio3");
+        Expect.Error(Run("read", "pci:0000:00:04.0", "0x1000"), 1, "outside");
+        Expect.Error(Run("read", "pci:12345:1", "0"), 2, "pci:12345:1");
+        Expect.Error(Run("read", "pci:1234:11e8/bar7", "0"), 2, "bar7", "0 to 5");
+        Expect.Error(Run("read", "mem:0x1000", "0"), 2, "ADDRESS+LENGTH");
     }
 }

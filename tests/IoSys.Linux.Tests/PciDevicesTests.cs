@@ -43,6 +43,15 @@ public sealed class PciDevicesTests : IDisposable
 
     private static string Line(ulong start, ulong end, ulong flags) => $"0x{start:x16} 0x{end:x16} 0x{flags:x16}";
 
+    /// <summary>A 256-byte config space (the PCI header) with the given command register at offset 4.</summary>
+    internal static void WriteConfig(string deviceDir, ushort command)
+    {
+        byte[] config = new byte[256];
+        config[4] = (byte)command;
+        config[5] = (byte)(command >> 8);
+        File.WriteAllBytes(Path.Join(deviceDir, "config"), config);
+    }
+
     private static void SizedFile(string path, long length)
     {
         using var f = new FileStream(path, FileMode.Create);
@@ -57,6 +66,7 @@ public sealed class PciDevicesTests : IDisposable
         File.WriteAllText(Path.Join(dir, "device"), device + "\n");
         File.WriteAllText(Path.Join(dir, "class"), cls + "\n");
         File.WriteAllText(Path.Join(dir, "resource"), string.Join("\n", resource) + "\n");
+        WriteConfig(dir, command: 0x0002); // memory decoding on, as firmware or a driver leaves it
         Directory.CreateDirectory(_root.Combine("bus", "pci", "devices"));
         File.CreateSymbolicLink(_root.Combine("bus", "pci", "devices", address), $"../../../devices/pci0000:00/{address}");
         return dir;

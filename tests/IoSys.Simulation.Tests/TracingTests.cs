@@ -119,6 +119,54 @@ public sealed class TracingTests : IDisposable
         Assert.Throws<FormatException>(() => AccessTrace.ParseText(line));
     }
 
+    // Issue 16 row 9: every number of a text line, out of range or not finite, is the documented FormatException
+    // (before the fix, 1e300 and 1e20 threw OverflowException and NaN ArgumentException from TimeSpan.FromSeconds).
+    [Theory]
+    [InlineData("R 4 1e300 0 0x0 0x0")]
+    [InlineData("R 4 1e20 0 0x0 0x0")]
+    [InlineData("R 4 Infinity 0 0x0 0x0")]
+    [InlineData("R 4 -Infinity 0 0x0 0x0")]
+    [InlineData("R 4 NaN 0 0x0 0x0")]
+    [InlineData("R 4 -1 0 0x0 0x0")]
+    [InlineData("R 4 9e11 0 0x0 0x0")]
+    [InlineData("R 4 1e-400x 0 0x0 0x0")]
+    [InlineData("R 99999999999 0 0 0x0 0x0")]
+    [InlineData("R -4 0 0 0x0 0x0")]
+    [InlineData("R 4.0 0 0 0x0 0x0")]
+    [InlineData("R 4 0 99999999999999999999 0x0 0x0")]
+    [InlineData("R 4 0 -1 0x0 0x0")]
+    [InlineData("R 4 0 0 0x8000000000000000 0x0")]
+    [InlineData("R 4 0 0 0x1ffffffffffffffff 0x0")]
+    [InlineData("R 4 0 0 0x0 0x1ffffffffffffffff")]
+    [InlineData("R 4 0 0 0x 0x0")]
+    public void Text_form_refuses_every_out_of_range_number_with_FormatException(string line)
+    {
+        FormatException e = Assert.Throws<FormatException>(() => AccessTrace.ParseText("# header\n" + line));
+        Assert.Contains("Line 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_form_keeps_the_largest_timestamp_it_accepts()
+    {
+        TraceRecord record = Assert.Single(AccessTrace.ParseText("R 4 899999999999.5 0 0x0 0x0").Records);
+        Assert.Equal(899999999999.5, record.Timestamp.TotalSeconds, 3);
+    }
+
+    [Theory]
+    [InlineData("\"-00:00:01\"", "4", "0")]
+    [InlineData("\"99999999999.00:00:00\"", "4", "0")]
+    [InlineData("\"00:00:00\"", "1e30", "0")]
+    [InlineData("\"00:00:00\"", "4", "1e30")]
+    [InlineData("\"00:00:00\"", "4", "9223372036854775808")]
+    public void Json_form_refuses_out_of_range_numbers_with_FormatException(string timestamp, string width, string offset)
+    {
+        string json = $$"""
+            {"format":"iosys-trace","version":1,"accesses":[
+              {"sequence":0,"timestamp":{{timestamp}},"offset":{{offset}},"width":{{width}},"direction":"Read","value":0}]}
+            """;
+        Assert.Throws<FormatException>(() => AccessTrace.FromJson(json));
+    }
+
     [Fact]
     public void Json_form_accepts_a_valid_record_written_by_hand()
     {

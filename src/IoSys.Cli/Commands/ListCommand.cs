@@ -30,7 +30,13 @@ internal static class ListCommand
 
             foreach (JsonPciDevice d in list.Pci)
             {
-                o.Write($"  {d.Address}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + d.Driver)}\n");
+                string decoding = d.MemoryDecoding switch
+                {
+                    false => "  DISABLED (memory decoding off: use --enable)",
+                    null => "  (memory decoding unknown)",
+                    _ => "",
+                };
+                o.Write($"  {d.Address}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + d.Driver)}{decoding}\n");
                 foreach (JsonBar b in d.Bars)
                 {
                     string flags = b.Kind == "memory" ? (b.Is64Bit ? " 64-bit" : " 32-bit") + (b.Prefetchable ? " prefetchable" : "") : "";

@@ -47,6 +47,12 @@ internal static class WatchCommand
                     break; // Timed out, or Ctrl-C: both are the normal ways to stop watching.
                 }
 
+                // A removed device stays mapped and reads whatever the bus answers: check it is still there first.
+                if (open.Gone?.Invoke() is { } gone)
+                {
+                    throw new CliRuntimeException($"{spec.Text} is gone, stopped watching: {gone}");
+                }
+
                 ulong value = map.Read(at, w);
                 if (value != last)
                 {

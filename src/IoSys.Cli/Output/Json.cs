@@ -17,7 +17,11 @@ internal sealed record JsonPollResult(string Target, long Offset, int Width, ulo
 internal sealed record JsonBar(int Index, string Kind, ulong Address, long Size, bool Prefetchable, bool Is64Bit, string Target);
 
 /// <summary>A PCI device in <c>list --json</c>.</summary>
-internal sealed record JsonPciDevice(string Address, string VendorId, string DeviceId, string ClassCode, string? Driver, IReadOnlyList<JsonBar> Bars);
+internal sealed record JsonPciDevice(string Address, string VendorId, string DeviceId, string ClassCode, string? Driver, IReadOnlyList<JsonBar> Bars)
+{
+    /// <summary>Memory decoding (PCI command bit 1): true on, false off (BAR reads would give all-ones), null unknown (config space unreadable).</summary>
+    public bool? MemoryDecoding { get; init; }
+}
 
 /// <summary>A UIO map in <c>list --json</c>.</summary>
 internal sealed record JsonUioMap(int Index, string Name, ulong Address, long Size, string Target);

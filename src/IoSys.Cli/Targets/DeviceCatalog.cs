@@ -4,7 +4,7 @@ using IoSys.Simulation;
 
 namespace IoSys.Cli.Targets;
 
-/// <summary>Collects what <c>list</c> shows, from sysfs (IOSYS_SYSFS_ROOT) and the simulated devices.</summary>
+/// <summary>Collects what <c>list</c> shows, from sysfs (/sys or --sysfs-root) and the simulated devices.</summary>
 internal static class DeviceCatalog
 {
     public static JsonListResult Collect(CliContext context)
@@ -29,7 +29,10 @@ internal static class DeviceCatalog
                         $"pci:{d.Address}/bar{b.Index}"));
                 }
 
-                pci.Add(new JsonPciDevice(d.Address, $"{d.VendorId:x4}", $"{d.DeviceId:x4}", $"0x{d.ClassCode:x6}", d.Driver, bars));
+                pci.Add(new JsonPciDevice(d.Address, $"{d.VendorId:x4}", $"{d.DeviceId:x4}", $"0x{d.ClassCode:x6}", d.Driver, bars)
+                {
+                    MemoryDecoding = d.IsMemoryDecodingEnabled,
+                });
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)

@@ -13,6 +13,12 @@ internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? own
     /// <summary>The map of the whole target.</summary>
     public IoSysMap Map { get; } = map;
 
+    /// <summary>
+    /// For targets that can disappear while mapped (a removed PCI device): null while present, else why it is gone.
+    /// Long-running commands ask before each access.
+    /// </summary>
+    public Func<string?>? Gone { get; init; }
+
     /// <summary>Disposes the map, then its owner (a UIO device, a simulated device).</summary>
     public void Dispose()
     {
@@ -46,8 +52,14 @@ internal static class TargetOpener
                 return new(spec, PciDevices.OpenBar(device, spec.Index, new PciOpenOptions
                 {
                     ReadOnly = readOnly,
+                    EnableDevice = context.EnableDevices,
                     MapOptions = KnownDevices.MapOptionsFor(device, spec.Index),
-                }));
+                }))
+                {
+                    Gone = () => PciDevices.IsPresent(device)
+                        ? null
+                        : $"PCI device {device.Address} ({device.Id}) was removed: '{device.SysfsPath}' no longer describes it",
+                };
             }
 
             case TargetKind.Uio:

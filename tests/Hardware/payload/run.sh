@@ -106,4 +106,58 @@ refused cli.read-misaligned 'align' read pci:1234:11e8 0x1
 echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
 # edu's width rules travel with its BAR: a byte read below 0x80 is refused, not made (edu would answer 0).
 refused cli.read-width-refused 'refused.*4-byte' read pci:1234:11e8 0x0 --width 8
+
+# --- 3. PCI memory decoding (issue 16): last, because it unbinds edu ----------------------------------------------
+# An unclaimed device with memory decoding off reads all-ones; the tool must refuse it, say so in `list`, and turn it
+# on with --enable (sysfs enable = pci_enable_device). Unbinding leaves the Memory Space bit as it was, so it is
+# cleared here with one 16-bit config write (as `setpci COMMAND=` would).
+EDU_SYS=/sys/bus/pci/devices/$IOSYS_EDU_PCI
+if [ -n "$IOSYS_EDU_PCI" ] && [ -e "$EDU_SYS/config" ]; then
+    drv=$(basename "$(readlink "$EDU_SYS/driver" 2>/dev/null)" 2>/dev/null)
+    [ -z "$drv" ] || echo "$IOSYS_EDU_PCI" > "/sys/bus/pci/drivers/$drv/unbind"
+    [ "$(cat "$EDU_SYS/enable")" = 0 ] || echo 0 > "$EDU_SYS/enable" 2>/dev/null
+    cmd=$(od -An -tu2 -j4 -N2 "$EDU_SYS/config" | tr -d ' ')
+    new=$((cmd & ~2))
+    # shellcheck disable=SC2059
+    printf "\\$(printf %03o $((new & 255)))\\$(printf %03o $((new >> 8)))" |
+        dd of="$EDU_SYS/config" bs=2 seek=2 count=1 conv=notrunc 2>/dev/null
+    echo "  edu command register: $cmd -> $(od -An -tu2 -j4 -N2 "$EDU_SYS/config" | tr -d ' ') (driver '${drv:-none}' unbound)"
+    if run_cli cli.decoding-list list; then
+        if printf '%s\n' "$OUT" | grep -q "^ *$IOSYS_EDU_PCI  1234:11e8 .*DISABLED"; then pass cli.decoding-list
+        else fail cli.decoding-list "edu not listed as DISABLED: $OUT"; fi
+    fi
+    refused cli.decoding-refused 'memory decoding.*off.*--enable' read pci:1234:11e8 0x0
+    if run_cli cli.decoding-enable read pci:1234:11e8 0x0 --enable; then
+        if [ "$RC" -eq 0 ] && [ "$OUT" = "0x010000ed" ]; then pass cli.decoding-enable
+        else fail cli.decoding-enable "expected exit 0 and 0x010000ed after --enable, got exit $RC: $OUT"; fi
+    fi
+else
+    echo "SKIP cli.decoding: edu's sysfs config not found"
+fi
+
+# --- 4. A PCI device removed while mapped (issue 16): last, because it removes ivshmem ---------------------------
+# Two watchers of ivshmem's BAR2 while `echo 1 > remove` takes the device away: through pci: (the tool asks
+# PciDevices.IsPresent before each read) it must stop with exit 1 saying the device is gone; through the resource
+# file path (a plain map, no presence check: what a library read loop sees) it must keep running without a signal.
+# Read-only: the host checks every byte of the ivshmem file afterwards.
+IVS_SYS=/sys/bus/pci/devices/$IOSYS_IVSHMEM_PCI
+if [ -n "$IOSYS_IVSHMEM_PCI" ] && [ -e "$IVS_SYS/remove" ]; then
+    "$IOSYS" watch "pci:1af4:1110/bar$IOSYS_IVSHMEM_BAR" 0x0 --interval 50ms --timeout 60s > /tmp/rm-pci.out 2> /tmp/rm-pci.err &
+    p1=$!
+    "$IOSYS" watch "$IVS_SYS/resource$IOSYS_IVSHMEM_BAR" 0x0 --interval 50ms --timeout 10s > /tmp/rm-file.out 2> /tmp/rm-file.err &
+    p2=$!
+    i=0 # until both print their first value (TCG is slow to start them), so the removal happens while mapped
+    while [ $i -lt 200 ] && { [ ! -s /tmp/rm-pci.out ] || [ ! -s /tmp/rm-file.out ]; }; do sleep 0.5; i=$((i + 1)); done
+    echo 1 > "$IVS_SYS/remove"
+    wait $p1; r1=$?
+    wait $p2; r2=$?
+    echo "  watch pci: (removed while watched) -> exit $r1"; sed 's/^/  | /' /tmp/rm-pci.out /tmp/rm-pci.err
+    echo "  watch resource file (removed while watched) -> exit $r2"; sed 's/^/  | /' /tmp/rm-file.out /tmp/rm-file.err
+    if [ "$r1" -eq 1 ] && grep -q "is gone" /tmp/rm-pci.err && grep -q '^+0.000s 0x' /tmp/rm-pci.out; then pass cli.removed-watch-reports-gone
+    else fail cli.removed-watch-reports-gone "expected exit 1, the first value and 'is gone', got exit $r1 ($(describe_rc "$r1"))"; fi
+    if [ "$r2" -le 1 ] && grep -q '^+0.000s 0x' /tmp/rm-file.out; then pass cli.removed-plain-map-keeps-running
+    else fail cli.removed-plain-map-keeps-running "got $(describe_rc "$r2")"; fi
+else
+    echo "SKIP cli.removed: ivshmem's sysfs remove not found"
+fi
 exit 0
