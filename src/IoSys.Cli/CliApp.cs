@@ -136,8 +136,7 @@ internal static class CliApp
         // An unknown word explains more than the "required command" error it causes.
         string first = parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1)
             .FirstOrDefault() ?? "invalid command line";
-        context.Error.Write($"{ErrorReporter.Prefix}{first.TrimEnd('.')} (see 'iosys{command} --help')\n");
-        context.Error.Flush();
+        ErrorReporter.TryWrite(context.Error, $"{ErrorReporter.Prefix}{Output.TextEscape.Escape(first.TrimEnd('.'))} (see 'iosys{command} --help')\n");
         return ExitCodes.Usage;
     }
 

@@ -24,13 +24,30 @@ internal static partial class ErrorReporter
         _ => (ExitCodes.Runtime, OneLine(error)),
     };
 
-    /// <summary>Reports <paramref name="error"/> on <paramref name="stderr"/> and returns the exit code.</summary>
+    /// <summary>
+    /// Reports <paramref name="error"/> on <paramref name="stderr"/> (control characters escaped: messages echo
+    /// user input) and returns the exit code. Standard error may be closed, read-only or full: the message is then
+    /// lost, but the exit code still says what happened.
+    /// </summary>
     public static int Report(Exception error, TextWriter stderr)
     {
         (int code, string message) = Describe(error);
-        stderr.Write(Prefix + message + "\n");
-        stderr.Flush();
+        TryWrite(stderr, Prefix + Output.TextEscape.Escape(message) + "\n");
         return code;
+    }
+
+    /// <summary>Writes and flushes <paramref name="text"/>, ignoring a failure of the stream itself (EBADF, EPIPE, ENOSPC).</summary>
+    public static void TryWrite(TextWriter writer, string text)
+    {
+        try
+        {
+            writer.Write(text);
+            writer.Flush();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            // Nowhere left to report it.
+        }
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ internal static class CommonOptions
         widthBytes == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(widthBytes);
 
     /// <summary>Throws the library's own exception if a typed access would be refused, before anything is touched.</summary>
-    public static void Check(IoSysMap map, long offset, int width, bool write)
+    private static void Check(IoSysMap map, long offset, int width, bool write)
     {
         IoAccessError error = map.CheckAccess(offset, width, write);
         if (error != IoAccessError.None)
@@ -47,25 +47,26 @@ internal static class CommonOptions
     }
 
     /// <summary>
-    /// Checks that <c>[offset, offset + length)</c> lies within the map, naming the range, the map's size and the
-    /// target. Bulk commands work in chunks, so they check the whole range before the first chunk.
+    /// THE range and width check of the tool: every command calls it once, before its first access, so that a
+    /// request that would be refused anywhere touches nothing (a device read can have side effects; a load or fill
+    /// refused halfway would leave a device half programmed). Checks that <c>[offset, offset + length)</c> lies within
+    /// the map, naming the range (its end computed without overflow), the map's size and the target; then, when
+    /// <paramref name="width"/> is not 0, that accesses of exactly that many bytes can cover the range: a whole number
+    /// of them, aligned, accepted by the region throughout, and writable when <paramref name="write"/>. Width 0 means
+    /// the bulk copy picks its widths (the library plans and checks each chunk before touching it).
     /// </summary>
-    public static void CheckRange(IoSysMap map, TargetSpec target, long offset, long length)
+    /// <remarks>The core's public <c>map.CheckRange(offset, length, widths, write)</c> replaces this body when it lands.</remarks>
+    public static void CheckRange(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
     {
         if (offset < 0 || length < 0 || offset > map.Size || length > map.Size - offset)
         {
+            // The end as an unsigned sum: offset + length can pass long.MaxValue (read F 0x7fffffffffffffff).
+            ulong end = (ulong)offset + (ulong)length;
             throw new CliRuntimeException(
-                $"range {ValueFormatter.Offset(offset)}..{ValueFormatter.Offset(offset + length)} ({length} bytes) is outside {target.Text}, which is {ValueFormatter.Offset(map.Size)} ({map.Size}) bytes");
+                $"range {ValueFormatter.Offset(offset)}..0x{end:x} ({length} bytes) is outside {target.Text}, which is {ValueFormatter.Offset(map.Size)} ({map.Size}) bytes");
         }
-    }
 
-    /// <summary>
-    /// Checks that a bulk access of exactly <paramref name="width"/> bytes each over the range is possible:
-    /// aligned, and accepted by the region throughout.
-    /// </summary>
-    public static void CheckWidthThroughout(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
-    {
-        if (length == 0)
+        if (width == 0 || length == 0)
         {
             return;
         }

@@ -8,9 +8,6 @@ namespace IoSys.Cli.Commands;
 /// <summary><c>dump TARGET [OFFSET [LENGTH]] [--words] [--width] [--output FILE]</c>: hexdump -C format.</summary>
 internal static class DumpCommand
 {
-    // Large reads keep the per-call cost negligible; a multiple of 16 keeps lines whole between chunks.
-    internal const int ChunkSize = 1 << 20;
-
     public static Command Create(CliContext context)
     {
         Argument<string> target = CommonOptions.Target();
@@ -18,7 +15,11 @@ internal static class DumpCommand
         Argument<string?> length = new("LENGTH") { Description = "How many bytes (default: to the end of the target; K/M/G suffixes)", Arity = ArgumentArity.ZeroOrOne };
         Option<bool> words = new("--words") { Description = "Print words of the access width instead of hexdump -C bytes" };
         Option<string?> width = CommonOptions.Width("Access width in bits for reading (default: the widest the region accepts; 32 with --words)");
-        Option<string?> output = new("--output", "-o") { Description = "Write the dump to FILE instead of standard output", HelpName = "FILE" };
+        Option<string?> output = new("--output", "-o")
+        {
+            Description = "Write the dump to FILE instead of standard output (written to a temporary file, then renamed into place; never the target itself)",
+            HelpName = "FILE",
+        };
         var command = new Command("dump", "Dump memory in hexdump -C format (or as words with --words)") { target, offset, length, words, width, output };
         command.SetAction(result =>
         {
@@ -32,34 +33,18 @@ internal static class DumpCommand
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
             long n = count ?? Math.Max(0, map.Size - start);
-            CommonOptions.CheckRange(map, spec, start, n);
-            if (w != 0)
-            {
-                CommonOptions.CheckWidthThroughout(map, spec, start, n, w, write: false);
-            }
+            CommonOptions.CheckRange(map, spec, start, n, w, write: false);
 
-            AccessWidths widths = CommonOptions.BulkWidths(w);
-            Stream sink = context.Output;
-            FileStream? file = null;
-            if (outputPath is not null)
-            {
-                file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-                sink = file;
-            }
-
-            using (file)
+            using OutputFile? file = outputPath is null ? null : OutputFile.Create(outputPath, open);
+            Stream sink = file?.Stream ?? context.Output;
             using (var progress = new Progress(context, "dump", n, enabled: file is not null))
             {
                 context.Out.Flush();
-                var buffer = new byte[(int)Math.Min(ChunkSize, Math.Max(n, 16))];
                 HexDumpWriter? hex = asWords ? null : new HexDumpWriter(sink, start);
                 StreamWriter? text = asWords ? new StreamWriter(sink, leaveOpen: true) { NewLine = "\n" } : null;
                 WordDumpWriter? wordWriter = text is null ? null : new WordDumpWriter(text, start, w);
-                for (long done = 0; done < n;)
+                ChunkedTransfer.Read(open, start, n, CommonOptions.BulkWidths(w), (data, _) =>
                 {
-                    int chunk = (int)Math.Min(buffer.Length, n - done);
-                    Span<byte> data = buffer.AsSpan(0, chunk);
-                    map.ReadBytes(start + done, data, widths);
                     if (hex is not null)
                     {
                         hex.Write(data);
@@ -68,16 +53,14 @@ internal static class DumpCommand
                     {
                         wordWriter!.Write(data);
                     }
-
-                    done += chunk;
-                    progress.Report(done);
-                }
+                }, progress);
 
                 hex?.Finish(n > 0);
                 wordWriter?.Finish(n > 0);
                 text?.Dispose();
             }
 
+            file?.Commit();
             return ExitCodes.Ok;
         });
         return command;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.CommandLine;
-using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
 using IoSys.Cli.Targets;
 
@@ -30,18 +29,13 @@ internal static class FillCommand
                 throw new UsageException($"length {n} (0x{n:x}) is not a multiple of the {w * 8}-bit width");
             }
 
+            // Without --width the value is a byte stored with any widths (width 0 to the check and the copy).
+            int accessWidth = widthText is null ? 0 : w;
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
-            IoSysMap map = open.Map;
-            CommonOptions.CheckRange(map, spec, start, n);
-            if (widthText is null)
-            {
-                map.Fill(start, n, (byte)v);
-                return ExitCodes.Ok;
-            }
+            CommonOptions.CheckRange(open.Map, spec, start, n, accessWidth, write: true);
 
-            // Whole range checked first: the fill goes in chunks, and a refusal halfway would leave it half done.
-            CommonOptions.CheckWidthThroughout(map, spec, start, n, w, write: true);
-            var pattern = new byte[(int)Math.Min(DumpCommand.ChunkSize, n)];
+            // The pattern repeats every w bytes and chunks are multiples of 8 bytes, so every chunk starts with it.
+            byte[] pattern = new byte[8];
             for (int i = 0; i < pattern.Length; i += w)
             {
                 Span<byte> slot = pattern.AsSpan(i, w);
@@ -54,14 +48,13 @@ internal static class FillCommand
                 }
             }
 
-            AccessWidths only = AccessWidthsExtensions.FromBytes(w);
-            for (long done = 0; done < n;)
+            ChunkedTransfer.Write(open, start, n, CommonOptions.BulkWidths(accessWidth), (chunk, _) =>
             {
-                int chunk = (int)Math.Min(pattern.Length, n - done);
-                map.WriteBytes(start + done, pattern.AsSpan(0, chunk), only);
-                done += chunk;
-            }
-
+                for (int i = 0; i < chunk.Length; i += 8)
+                {
+                    pattern.AsSpan(0, Math.Min(8, chunk.Length - i)).CopyTo(chunk[i..]);
+                }
+            });
             return ExitCodes.Ok;
         });
         return command;

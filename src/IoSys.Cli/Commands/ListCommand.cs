@@ -22,7 +22,7 @@ internal static class ListCommand
             }
 
             TextWriter o = context.Out;
-            o.Write($"PCI devices ({context.SysfsRoot}/bus/pci/devices):\n");
+            o.Write($"PCI devices ({TextEscape.Escape(context.SysfsRoot)}/bus/pci/devices):\n");
             if (list.Pci.Count == 0)
             {
                 o.Write("  (none)\n");
@@ -36,15 +36,15 @@ internal static class ListCommand
                     null => "  (memory decoding unknown)",
                     _ => "",
                 };
-                o.Write($"  {d.Address}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + d.Driver)}{decoding}\n");
+                o.Write($"  {TextEscape.Escape(d.Address)}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + TextEscape.Escape(d.Driver))}{decoding}\n");
                 foreach (JsonBar b in d.Bars)
                 {
                     string flags = b.Kind == "memory" ? (b.Is64Bit ? " 64-bit" : " 32-bit") + (b.Prefetchable ? " prefetchable" : "") : "";
-                    o.Write($"    bar{b.Index}  {b.Kind,-6}  0x{b.Address:x16}  {Size(b.Size),-22}{flags}  {b.Target}\n");
+                    o.Write($"    bar{b.Index}  {b.Kind,-6}  0x{b.Address:x16}  {Size(b.Size),-22}{flags}  {TextEscape.Escape(b.Target)}\n");
                 }
             }
 
-            o.Write($"UIO devices ({context.SysfsRoot}/class/uio):\n");
+            o.Write($"UIO devices ({TextEscape.Escape(context.SysfsRoot)}/class/uio):\n");
             if (list.Uio.Count == 0)
             {
                 o.Write("  (none)\n");
@@ -52,10 +52,10 @@ internal static class ListCommand
 
             foreach (JsonUioDevice d in list.Uio)
             {
-                o.Write($"  uio{d.Number}  {d.Name}{(d.Version is null ? "" : "  version " + d.Version)}\n");
+                o.Write($"  uio{d.Number}  {TextEscape.Escape(d.Name)}{(d.Version is null ? "" : "  version " + TextEscape.Escape(d.Version))}\n");
                 foreach (JsonUioMap m in d.Maps)
                 {
-                    o.Write($"    map{m.Index}  0x{m.Address:x16}  {Size(m.Size),-22}  {m.Target}{(m.Name is { Length: > 0 } ? "  (" + m.Name + ")" : "")}\n");
+                    o.Write($"    map{m.Index}  0x{m.Address:x16}  {Size(m.Size),-22}  {TextEscape.Escape(m.Target)}{(m.Name is { Length: > 0 } ? "  (" + TextEscape.Escape(m.Name) + ")" : "")}\n");
                 }
             }
 
@@ -67,7 +67,7 @@ internal static class ListCommand
 
             foreach (string warning in list.Warnings)
             {
-                context.Error.Write($"iosys: warning: {warning}\n");
+                ErrorReporter.TryWrite(context.Error, $"iosys: warning: {TextEscape.Escape(warning)}\n");
             }
 
             return ExitCodes.Ok;

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.CommandLine;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
 using IoSys.Cli.Targets;
+using IoSys.Linux;
 
 namespace IoSys.Cli.Commands;
 
@@ -15,7 +15,7 @@ internal static class LoadCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> file = new("FILE") { Description = "The file to copy in" };
+        Argument<string> file = new("FILE") { Description = "The file to copy in (a regular file)" };
         Argument<string> target = CommonOptions.Target();
         Argument<string?> offset = new("OFFSET") { Description = "Where in the target to start (default 0)", Arity = ArgumentArity.ZeroOrOne };
         Option<string?> width = CommonOptions.Width("Access width in bits for every store (default: the widest the region accepts)");
@@ -28,25 +28,24 @@ internal static class LoadCommand
             long start = result.GetValue(offset) is { } o ? NumberParser.ParseOffset(o) : 0;
             int w = CommonOptions.GetWidth(result, width, 0);
 
-            using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            // Read without mapping and only if it is a regular file: a FIFO is refused, and a file that shrinks while
+            // it is read is an error (short read), not a SIGBUS.
+            TargetOpener.RequireRegular(path);
+            using RegularFileIo input = RegularFileIo.Open(path, readOnly: true);
             long n = input.Length;
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
             IoSysMap map = open.Map;
-            CommonOptions.CheckRange(map, spec, start, n);
 
             // Plan and check everything before the first store: a load refused halfway would leave a device half programmed.
             long main = w == 0 ? n : n - (n % w);
+            CommonOptions.CheckRange(map, spec, start, n, 0, write: true);
+            CommonOptions.CheckRange(map, spec, start, main, w, write: true);
             List<(long Offset, int Width)> tail = w == 0 ? [] : PlanTail(map, spec, start + main, n - main, w);
-            if (w != 0 && main > 0)
-            {
-                CommonOptions.CheckWidthThroughout(map, spec, start, main, w, write: true);
-            }
 
             AccessWidths widths = CommonOptions.BulkWidths(w);
-            var buffer = new byte[(int)Math.Clamp(n, 8, DumpCommand.ChunkSize)];
             using (var progress = new Progress(context, "load", n))
             {
-                Copy(input, n, main, buffer, (data, at) => map.WriteBytes(start + at, data, widths), progress);
+                ChunkedTransfer.Write(open, start, main, widths, (chunk, at) => input.ReadExactly(at, chunk), progress);
                 foreach ((long at, int tw) in tail)
                 {
                     map.Write(at, tw, ReadFileValue(input, at - start, tw));
@@ -56,31 +55,17 @@ internal static class LoadCommand
             string how = w == 0 ? "" : $" with {w * 8}-bit accesses" + (tail.Count > 0 ? $" (tail of {n - main} bytes narrower)" : "");
             if (result.GetValue(verify))
             {
-                Verify(context, map, spec, input, start, n, main, widths, tail, buffer);
-                context.Out.Write($"loaded and verified {n} bytes from {path} into {spec.Text} at {ValueFormatter.Offset(start)}{how}\n");
+                Verify(context, open, input, start, n, main, widths, tail);
+                context.Out.Write($"loaded and verified {n} bytes from {TextEscape.Escape(path)} into {TextEscape.Escape(spec.Text)} at {ValueFormatter.Offset(start)}{how}\n");
             }
             else
             {
-                context.Out.Write($"loaded {n} bytes from {path} into {spec.Text} at {ValueFormatter.Offset(start)}{how}\n");
+                context.Out.Write($"loaded {n} bytes from {TextEscape.Escape(path)} into {TextEscape.Escape(spec.Text)} at {ValueFormatter.Offset(start)}{how}\n");
             }
 
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Reads the first <paramref name="length"/> bytes of the file in chunks and hands each on.</summary>
-    private static void Copy(FileStream input, long total, long length, byte[] buffer, SpanAction<byte, long> each, Progress progress)
-    {
-        input.Position = 0;
-        for (long done = 0; done < length;)
-        {
-            int chunk = (int)Math.Min(buffer.Length, length - done);
-            input.ReadExactly(buffer, 0, chunk);
-            each(buffer.AsSpan(0, chunk), done);
-            done += chunk;
-            progress.Report(done * total / Math.Max(length, 1));
-        }
     }
 
     /// <summary>Accesses for the tail: at each offset the widest width below the main width that is accepted there.</summary>
@@ -114,38 +99,40 @@ internal static class LoadCommand
         return plan;
     }
 
-    private static ulong ReadFileValue(FileStream input, long position, int width)
+    private static ulong ReadFileValue(RegularFileIo input, long position, int width)
     {
         Span<byte> bytes = stackalloc byte[8];
         bytes.Clear();
-        input.Position = position;
-        input.ReadExactly(bytes[..width]);
+        input.ReadExactly(position, bytes[..width]);
         return BitConverter.ToUInt64(bytes);
     }
 
-    private static void Verify(CliContext context, IoSysMap map, TargetSpec spec, FileStream input, long start, long n, long main,
-        AccessWidths widths, List<(long Offset, int Width)> tail, byte[] buffer)
+    private static void Verify(CliContext context, OpenTarget open, RegularFileIo input, long start, long n, long main,
+        AccessWidths widths, List<(long Offset, int Width)> tail)
     {
-        var readBack = new byte[buffer.Length];
-        using var progress = new Progress(context, "verify", n);
-        Copy(input, n, main, buffer, (expected, at) =>
+        byte[] expected = new byte[(int)Math.Clamp(main, 16, ChunkedTransfer.ChunkSize)];
+        using (var progress = new Progress(context, "verify", n))
         {
-            Span<byte> actual = readBack.AsSpan(0, expected.Length);
-            map.ReadBytes(start + at, actual, widths);
-            int i = expected.CommonPrefixLength(actual);
-            if (i < expected.Length)
+            ChunkedTransfer.Read(open, start, main, widths, (actual, at) =>
             {
-                throw Mismatch(spec, start + at + i, actual[i], expected[i]);
-            }
-        }, progress);
+                Span<byte> wanted = expected.AsSpan(0, actual.Length);
+                input.ReadExactly(at, wanted);
+                int i = wanted.CommonPrefixLength(actual);
+                if (i < wanted.Length)
+                {
+                    throw Mismatch(open.Spec, start + at + i, actual[i], wanted[i]);
+                }
+            }, progress);
+        }
+
         foreach ((long at, int tw) in tail)
         {
-            ulong expected = ReadFileValue(input, at - start, tw);
-            ulong actual = map.Read(at, tw);
-            if (actual != expected)
+            ulong wanted = ReadFileValue(input, at - start, tw);
+            ulong actual = open.Map.Read(at, tw);
+            if (actual != wanted)
             {
-                int i = System.Numerics.BitOperations.TrailingZeroCount(actual ^ expected) / 8;
-                throw Mismatch(spec, at + i, (byte)(actual >> (i * 8)), (byte)(expected >> (i * 8)));
+                int i = System.Numerics.BitOperations.TrailingZeroCount(actual ^ wanted) / 8;
+                throw Mismatch(open.Spec, at + i, (byte)(actual >> (i * 8)), (byte)(wanted >> (i * 8)));
             }
         }
     }

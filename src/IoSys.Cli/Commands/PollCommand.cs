@@ -42,14 +42,9 @@ internal static class PollCommand
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
+            CommonOptions.CheckRange(map, spec, at, w, w, write: false);
             var clock = Stopwatch.StartNew();
-            ulong value = w switch
-            {
-                1 => map.Poll<byte>(at, x => (x & m) == v, limit, pause, context.Cancellation),
-                2 => map.Poll<ushort>(at, x => (x & m) == v, limit, pause, context.Cancellation),
-                4 => map.Poll<uint>(at, x => (x & m) == v, limit, pause, context.Cancellation),
-                _ => map.Poll<ulong>(at, x => (x & m) == v, limit, pause, context.Cancellation),
-            };
+            ulong value = Wait(map, spec, at, w, m, v, limit, pause, clock, context.Cancellation);
             double elapsed = clock.Elapsed.TotalMilliseconds;
             if (result.GetValue(json))
             {
@@ -66,4 +61,50 @@ internal static class PollCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Reads until (value &amp; mask) == expected. The deadline bounds every wait, whatever the interval: the pause
+    /// before a read is cut to the time left, and a read that would come after the deadline is not made (one
+    /// scheduling tick of slack). Without an interval: spin briefly, then yield, then sleep at most 1 ms.
+    /// </summary>
+    internal static ulong Wait(IoSysMap map, TargetSpec spec, long offset, int width, ulong mask, ulong expected, TimeSpan limit,
+        TimeSpan interval, Stopwatch clock, CancellationToken cancellation)
+    {
+        for (long attempt = 0; ; attempt++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            ulong value = map.Read(offset, width);
+            if ((value & mask) == expected)
+            {
+                return value;
+            }
+
+            TimeSpan left = limit - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new CliRuntimeException(
+                    $"timed out after {Milliseconds(limit)} ms waiting for (value & {ValueFormatter.Hex(mask, width)}) == {ValueFormatter.Hex(expected, width)} " +
+                    $"at offset {ValueFormatter.Offset(offset)} of {spec.Text}; last value read {ValueFormatter.Hex(value, width)}");
+            }
+
+            TimeSpan pause = interval > TimeSpan.Zero ? interval
+                : attempt < 64 ? TimeSpan.Zero
+                : TimeSpan.FromMilliseconds(Math.Min(1, (attempt - 64) / 64.0));
+            if (pause > left)
+            {
+                pause = left;
+            }
+
+            if (pause <= TimeSpan.Zero)
+            {
+                Thread.SpinWait(16);
+            }
+            else if (cancellation.WaitHandle.WaitOne(pause))
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private static string Milliseconds(TimeSpan span) => span.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

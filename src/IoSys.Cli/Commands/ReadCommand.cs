@@ -39,7 +39,7 @@ internal static class ReadCommand
 
             // The whole range first, so a range that runs off the map or into a refused width reads nothing (a device
             // read can have side effects).
-            CommonOptions.CheckWidthThroughout(map, spec, start, n * w, w, write: false);
+            CommonOptions.CheckRange(map, spec, start, n * w, w, write: false);
             var values = new ulong[n];
             for (long i = 0; i < n; i++)
             {

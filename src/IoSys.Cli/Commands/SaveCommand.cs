@@ -13,7 +13,10 @@ internal static class SaveCommand
         Argument<string> target = CommonOptions.Target();
         Argument<string> offset = CommonOptions.Offset();
         Argument<string> length = new("LENGTH") { Description = "Bytes to save (K/M/G suffixes)" };
-        Argument<string> file = new("FILE") { Description = "The file to write (created or replaced)" };
+        Argument<string> file = new("FILE")
+        {
+            Description = "The file to write (created or replaced: written to a temporary file, then renamed into place; never the target itself)",
+        };
         Option<string?> width = CommonOptions.Width("Access width in bits for every load (default: the widest the region accepts)");
         var command = new Command("save", "Copy a range of the target out to a file") { target, offset, length, file, width };
         command.SetAction(result =>
@@ -25,26 +28,14 @@ internal static class SaveCommand
             int w = CommonOptions.GetWidth(result, width, 0);
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
-            IoSysMap map = open.Map;
-            CommonOptions.CheckRange(map, spec, start, n);
-            if (w != 0)
+            CommonOptions.CheckRange(open.Map, spec, start, n, w, write: false);
+            using OutputFile output = OutputFile.Create(path, open);
+            using (var progress = new Progress(context, "save", n))
             {
-                CommonOptions.CheckWidthThroughout(map, spec, start, n, w, write: false);
+                ChunkedTransfer.Read(open, start, n, CommonOptions.BulkWidths(w), (data, _) => output.Stream.Write(data), progress);
             }
 
-            AccessWidths widths = CommonOptions.BulkWidths(w);
-            var buffer = new byte[(int)Math.Clamp(n, 1, DumpCommand.ChunkSize)];
-            using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-            using var progress = new Progress(context, "save", n);
-            for (long done = 0; done < n;)
-            {
-                int chunk = (int)Math.Min(buffer.Length, n - done);
-                map.ReadBytes(start + done, buffer.AsSpan(0, chunk), widths);
-                output.Write(buffer, 0, chunk);
-                done += chunk;
-                progress.Report(done);
-            }
-
+            output.Commit();
             return ExitCodes.Ok;
         });
         return command;

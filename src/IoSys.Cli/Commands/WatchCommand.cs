@@ -35,7 +35,7 @@ internal static class WatchCommand
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
-            CommonOptions.Check(map, at, w, write: false);
+            CommonOptions.CheckRange(map, spec, at, w, w, write: false);
             var clock = Stopwatch.StartNew();
             ulong last = map.Read(at, w);
             Print(context, clock, last, w, fmt);

@@ -26,6 +26,7 @@ internal static class WriteCommand
             ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));
 
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
+            CommonOptions.CheckRange(open.Map, spec, at, w, w, write: true);
             open.Map.Write(at, w, v);
             if (result.GetValue(readBack))
             {

@@ -20,6 +20,10 @@ internal sealed partial class DescriptorStream(int descriptor) : Stream
 
     private const int EINTR = 4;
     private const int EAGAIN = 11;
+    private const int EBADF = 9;
+    private const int FGetFd = 1;
+    private const int ORdOnly = 0;
+    private const int OWrOnly = 1;
 
     public override bool CanRead => false;
 
@@ -69,6 +73,28 @@ internal sealed partial class DescriptorStream(int descriptor) : Stream
 
     public override void WriteByte(byte value) => Write([value]);
 
+    /// <summary>
+    /// Opens <c>/dev/null</c> on each of descriptors 0, 1 and 2 that the parent left closed, so that no file the
+    /// tool opens later (a target, an output) gets that number and receives its messages (<c>iosys ... 2&gt;&amp;-</c>).
+    /// Runs first thing; open(2) returns the lowest free descriptor, so the loop fills the gaps in order.
+    /// </summary>
+    public static void ReserveStandardDescriptors()
+    {
+        for (int fd = 0; fd <= 2; fd++)
+        {
+            if (FcntlGetFd(fd, FGetFd) >= 0 || Marshal.GetLastPInvokeError() != EBADF)
+            {
+                continue;
+            }
+
+            int opened = OpenNull("/dev/null", fd == 0 ? ORdOnly : OWrOnly);
+            if (opened >= 0 && opened != fd)
+            {
+                _ = Close(opened); // A lower gap was filled meanwhile (cannot happen single-threaded); do not leak it.
+            }
+        }
+    }
+
     public override void Flush()
     {
     }
@@ -78,6 +104,15 @@ internal sealed partial class DescriptorStream(int descriptor) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlGetFd(int fd, int command);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNull(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint SysWrite(int fd, byte* buffer, nuint count);

@@ -51,8 +51,7 @@ internal sealed class Progress : IDisposable
         if (_drawn)
         {
             Draw(_total, _clock.Elapsed);
-            _error.Write('\n');
-            _error.Flush();
+            ErrorReporter.TryWrite(_error, "\n");
         }
     }
 
@@ -64,8 +63,7 @@ internal sealed class Progress : IDisposable
         const int Cells = 30;
         int full = (int)(fraction * Cells);
         double mibPerSecond = done / now.TotalSeconds / (1 << 20);
-        _error.Write(string.Create(CultureInfo.InvariantCulture,
+        ErrorReporter.TryWrite(_error, string.Create(CultureInfo.InvariantCulture,
             $"\r{_label} [{new string('#', full)}{new string('.', Cells - full)}] {fraction * 100,3:0}% {done >> 20}/{_total >> 20} MiB {mibPerSecond:0.0} MiB/s "));
-        _error.Flush();
     }
 }

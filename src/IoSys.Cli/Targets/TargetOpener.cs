@@ -5,7 +5,7 @@ using IoSys.Simulation;
 namespace IoSys.Cli.Targets;
 
 /// <summary>An opened target: its map, and whatever must stay alive while the map is used.</summary>
-internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? owner = null) : IDisposable
+internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? owner = null, FileStatus? file = null) : IDisposable
 {
     /// <summary>The target as parsed.</summary>
     public TargetSpec Spec { get; } = spec;
@@ -19,7 +19,10 @@ internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? own
     /// </summary>
     public Func<string?>? Gone { get; init; }
 
-    /// <summary>Disposes the map, then its owner (a UIO device, a simulated device).</summary>
+    /// <summary>The file behind the target (files, shm, sysfs resources), for the own-target check of outputs; null otherwise.</summary>
+    public FileStatus? File { get; } = file;
+
+    /// <summary>Disposes the map, then its owner (a UIO device, a simulated device, an unmapped file).</summary>
     public void Dispose()
     {
         Map.Dispose();
@@ -30,20 +33,28 @@ internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? own
 /// <summary>Opens a <see cref="TargetSpec"/> through IoSys.Linux or IoSys.Simulation: read-only unless the command writes.</summary>
 internal static class TargetOpener
 {
+    /// <summary>Where POSIX shared memory lives (shm_open's directory on Linux).</summary>
+    internal const string ShmDirectory = "/dev/shm";
+
     public static OpenTarget Open(TargetSpec spec, bool writable, CliContext context)
     {
         bool readOnly = !writable;
         switch (spec.Kind)
         {
+            case TargetKind.File when IsSysfsResource(spec.Name!):
+            {
+                // A sysfs resourceN file is a PCI BAR: it can only be mapped (read/pread are refused for memory BARs),
+                // and as device memory, so bulk copies use single accesses. Its kind is checked first: a FIFO that
+                // merely has the name must not be opened.
+                FileStatus status = RequireRegular(spec.Name!);
+                return new(spec, MappedFile.Open(spec.Name!, new MappedFileOptions { ReadOnly = readOnly, Space = IoSpace.IoMemory }), file: status);
+            }
+
             case TargetKind.File:
-                return new(spec, MappedFile.Open(spec.Name!, new MappedFileOptions
-                {
-                    ReadOnly = readOnly,
-                    // A sysfs resourceN file is a PCI BAR: device memory, so bulk copies use single accesses.
-                    Space = IsSysfsResource(spec.Name!) ? IoSpace.IoMemory : null,
-                }));
+                return OpenUnmapped(spec, spec.Name!, readOnly);
             case TargetKind.SharedMemory:
-                return new(spec, SharedMemory.Open(spec.Name!, new SharedMemoryOptions { ReadOnly = readOnly }));
+                // /dev/shm objects are tmpfs files: unmapped too, so a truncation by another process is an error, not SIGBUS.
+                return OpenUnmapped(spec, Path.Join(ShmDirectory, spec.Name!), readOnly);
             case TargetKind.PhysicalMemory:
                 return new(spec, PhysicalMemory.Open(spec.Address, spec.Length, new PhysicalMemoryOptions { ReadOnly = readOnly }));
             case TargetKind.Pci:
@@ -87,6 +98,48 @@ internal static class TargetOpener
                 throw new UsageException($"cannot open target '{spec.Text}'");
         }
     }
+
+    /// <summary>
+    /// The status of <paramref name="path"/>, which must be a regular file: a FIFO, socket or device given as a file
+    /// is refused by its kind, before anything opens it (opening a FIFO blocks; opening a device can have effects).
+    /// </summary>
+    public static FileStatus RequireRegular(string path)
+    {
+        if (!FileStatus.TryGet(path, out FileStatus status))
+        {
+            throw new CliRuntimeException($"'{path}' does not exist");
+        }
+
+        return status.Kind == FileKind.Regular
+            ? status
+            : throw new CliRuntimeException(
+                $"'{path}' is {KindInWords(status.Kind)}, not a regular file; use mem: for physical memory, uio: for UIO devices and pci: for PCI BARs");
+    }
+
+    private static OpenTarget OpenUnmapped(TargetSpec spec, string path, bool readOnly)
+    {
+        RequireRegular(path);
+        RegularFileIo file = RegularFileIo.Open(path, readOnly);
+        try
+        {
+            return new(spec, file.CreateMap(), file, file.Status);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static string KindInWords(FileKind kind) => kind switch
+    {
+        FileKind.Directory => "a directory",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        _ => "a special file",
+    };
 
     private static bool IsSysfsResource(string path)
     {

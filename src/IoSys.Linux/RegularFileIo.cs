@@ -1,0 +1,370 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace IoSys.Linux;
+
+/// <summary>What kind of file a path names, as <c>stat(2)</c>'s file type says.</summary>
+public enum FileKind
+{
+    /// <summary>A type this enumeration does not name.</summary>
+    Unknown,
+
+    /// <summary>A regular file (including files on tmpfs, such as <c>/dev/shm</c> objects, and sysfs attributes).</summary>
+    Regular,
+
+    /// <summary>A directory.</summary>
+    Directory,
+
+    /// <summary>A character device.</summary>
+    CharacterDevice,
+
+    /// <summary>A block device.</summary>
+    BlockDevice,
+
+    /// <summary>A FIFO (named pipe).</summary>
+    Fifo,
+
+    /// <summary>A UNIX-domain socket.</summary>
+    Socket,
+
+    /// <summary>A symbolic link (only when links are not followed).</summary>
+    SymbolicLink,
+}
+
+/// <summary>
+/// What <c>statx(2)</c> says about a file: its kind, its size in bytes, and its identity (the device and inode
+/// numbers, equal for two paths exactly when they name the same file, through symlinks and hard links alike).
+/// </summary>
+/// <param name="Kind">The file's kind.</param>
+/// <param name="Size">Its size in bytes (0 for most devices).</param>
+/// <param name="Device">The device that holds it (major and minor packed as <c>makedev</c> does).</param>
+/// <param name="Inode">Its inode number on that device.</param>
+/// <param name="Mode">Its permission bits.</param>
+public readonly record struct FileStatus(FileKind Kind, long Size, ulong Device, ulong Inode, UnixFileMode Mode)
+{
+    /// <summary>Whether this and <paramref name="other"/> are the same file (same device and inode).</summary>
+    /// <param name="other">The other file's status.</param>
+    /// <returns>True when both name one file.</returns>
+    public bool IsSameFile(FileStatus other) => Device == other.Device && Inode == other.Inode;
+
+    /// <summary>The status of the file at <paramref name="path"/>, following symlinks; false if nothing is there.</summary>
+    /// <param name="path">The path.</param>
+    /// <param name="status">The status, when found.</param>
+    /// <returns>True if the path names a file (of any kind).</returns>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="UnauthorizedAccessException">A directory on the way cannot be searched.</exception>
+    /// <exception cref="IOException">Another error (a loop of symlinks, a name too long...).</exception>
+    public static bool TryGet(string path, out FileStatus status)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return RegularFileIo.TryStat(RegularFileIo.AtCurrentDirectory, path, 0, out status, path);
+    }
+}
+
+/// <summary>
+/// A regular file (or a <c>/dev/shm</c> object) read and written with <c>pread</c>/<c>pwrite</c> instead of being
+/// mapped: one system call of exactly the access's width per access, so another process that truncates the file
+/// makes an access fail with an <see cref="IOException"/> naming the path, offset and size, never a SIGBUS.
+/// </summary>
+/// <remarks>
+/// Use <see cref="CreateMap"/> for an <see cref="IoSysMap"/> with the usual checks in front of every access; use
+/// <see cref="ReadExactly"/>/<see cref="WriteExactly"/> for bulk copies. Only regular files are accepted: the kind
+/// is checked on the path before anything is opened (a FIFO or a device is never opened, so nothing blocks and no
+/// device sees an open) and again on the open descriptor, which is opened non-blocking. The size is the file's at
+/// open time; the map's range checks use it. A write first checks that the file has not shrunk below its end, so a
+/// write never silently extends a truncated file (the check and the write are two calls: a truncation between them
+/// still extends the file, but never faults). Library users that want memory semantics keep <see cref="MappedFile"/>.
+/// </remarks>
+public sealed partial class RegularFileIo : IoBackend, IDisposable
+{
+    internal const int AtCurrentDirectory = -100;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxBasicStats = 0x7ff;
+    private const int StatxSize = 256;
+    private const int ONoCtty = 0x100;
+
+    private readonly SafeFileHandle _file;
+
+    private RegularFileIo(SafeFileHandle file, string path, FileStatus status, bool readOnly)
+    {
+        _file = file;
+        Path = path;
+        Status = status;
+        IsReadOnly = readOnly;
+    }
+
+    /// <summary>The path the file was opened by (for messages).</summary>
+    public string Path { get; }
+
+    /// <summary>The file's status when it was opened: <see cref="FileStatus.Size"/> is the size the map covers.</summary>
+    public FileStatus Status { get; }
+
+    /// <summary>The file's size in bytes when it was opened.</summary>
+    public long Length => Status.Size;
+
+    /// <summary>Whether the file was opened read-only (writes then fail).</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>
+    /// Opens the regular file at <paramref name="path"/> (symlinks followed). Anything that is not a regular file is
+    /// refused by its kind before it is opened.
+    /// </summary>
+    /// <param name="path">The path.</param>
+    /// <param name="readOnly">Open for reading only.</param>
+    /// <returns>The open file; dispose it to close it.</returns>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="FileNotFoundException">Nothing is at the path.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="IOException">The path is not a regular file (a FIFO, socket, device, directory), or another
+    /// error; the message names the path and its kind.</exception>
+    public static RegularFileIo Open(string path, bool readOnly)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!TryStat(AtCurrentDirectory, path, 0, out FileStatus before, path))
+        {
+            throw new FileNotFoundException($"Cannot open file '{path}': it does not exist.", path);
+        }
+
+        RequireRegular(path, before);
+
+        // O_NONBLOCK: if the path was swapped for a FIFO since the check, open still returns at once.
+        int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_NONBLOCK | ONoCtty;
+        SafeFileHandle file = NativeFile.Open(path, flags, "file", "check the file's permissions and owner");
+        try
+        {
+            if (!TryStat((int)file.DangerousGetHandle(), "", AtEmptyPath, out FileStatus status, path))
+            {
+                throw new IOException($"Cannot read the status of '{path}' after opening it.");
+            }
+
+            RequireRegular(path, status);
+            return new RegularFileIo(file, path, status, readOnly);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A map over the whole file (<see cref="Length"/> bytes) whose accesses go through this object. The map does
+    /// not own it: dispose the map, then this.
+    /// </summary>
+    /// <param name="options">Map options. Default: <see cref="IoMapOptions.SystemMemory"/>, read-only when the file is.</param>
+    /// <returns>The map.</returns>
+    /// <exception cref="ArgumentException">The options are inconsistent.</exception>
+    public IoSysMap CreateMap(IoMapOptions? options = null)
+    {
+        options ??= IoMapOptions.SystemMemory;
+        return IoSysMap.Create(this, Length, IsReadOnly ? options.AsReadOnly() : options);
+    }
+
+    /// <summary>Reads exactly <c>destination.Length</c> bytes at <paramref name="offset"/> bytes into the file.</summary>
+    /// <param name="offset">Offset in bytes from the start of the file.</param>
+    /// <param name="destination">Where to put them.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative or the range overflows.</exception>
+    /// <exception cref="IOException">The file ended first (it shrank), or the read failed; names path, offset and size.</exception>
+    /// <exception cref="ObjectDisposedException">This object is disposed.</exception>
+    public void ReadExactly(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        int done = 0;
+        while (done < destination.Length)
+        {
+            nint n;
+            // SAFETY: the span is pinned for the call, and pread writes at most the length passed, which is what is
+            // left of the span.
+            unsafe
+            {
+                fixed (byte* p = destination[done..])
+                {
+                    n = PRead(Fd, p, (nuint)(destination.Length - done), offset + done);
+                }
+            }
+
+            if (n > 0)
+            {
+                done += (int)n;
+            }
+            else if (n == 0)
+            {
+                throw Short("read", offset, destination.Length, done);
+            }
+            else if (Marshal.GetLastPInvokeError() is int errno && errno != LibC.EINTR)
+            {
+                throw Failed("read", offset, destination.Length, errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="source"/> at <paramref name="offset"/> bytes into the file, after checking that
+    /// the file still reaches the end of the range (a write never extends a file that shrank).
+    /// </summary>
+    /// <param name="offset">Offset in bytes from the start of the file.</param>
+    /// <param name="source">The bytes.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative or the range overflows.</exception>
+    /// <exception cref="IOException">The file is now shorter than the range's end, or the write failed (disk full...).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">This object is disposed.</exception>
+    public void WriteExactly(long offset, ReadOnlySpan<byte> source)
+    {
+        CheckRange(offset, source.Length);
+        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        if (IsReadOnly)
+        {
+            throw new UnauthorizedAccessException($"Cannot write to '{Path}': it was opened read-only.");
+        }
+
+        long now = CurrentLength();
+        if (now < offset + source.Length)
+        {
+            throw new IOException(
+                $"Cannot write {source.Length} bytes at offset 0x{offset:x} of '{Path}': the file is now {now} bytes (it was {Length}); another process truncated it.");
+        }
+
+        int done = 0;
+        while (done < source.Length)
+        {
+            nint n;
+            // SAFETY: the span is pinned for the call, and pwrite reads at most the length passed from it.
+            unsafe
+            {
+                fixed (byte* p = source[done..])
+                {
+                    n = PWrite(Fd, p, (nuint)(source.Length - done), offset + done);
+                }
+            }
+
+            if (n > 0)
+            {
+                done += (int)n;
+            }
+            else if (n == 0)
+            {
+                throw Short("write", offset, source.Length, done);
+            }
+            else if (Marshal.GetLastPInvokeError() is int errno && errno != LibC.EINTR)
+            {
+                throw Failed("write", offset, source.Length, errno);
+            }
+        }
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _file.Dispose();
+
+    /// <inheritdoc/>
+    protected override ulong Read(long offset, int width)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        bytes.Clear();
+        ReadExactly(offset, bytes[..width]);
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    /// <inheritdoc/>
+    protected override void Write(long offset, int width, ulong value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+        WriteExactly(offset, bytes[..width]);
+    }
+
+    /// <summary>statx on <paramref name="path"/> relative to <paramref name="directory"/>; false when nothing is there.</summary>
+    internal static unsafe bool TryStat(int directory, string path, int flags, out FileStatus status, string shownPath)
+    {
+        byte* buffer = stackalloc byte[StatxSize];
+        new Span<byte>(buffer, StatxSize).Clear();
+        int rc;
+        do
+        {
+            rc = Statx(directory, path, flags, StatxBasicStats, buffer);
+        }
+        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+
+        if (rc != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            status = default;
+            return errno is LibC.ENOENT or 20 /* ENOTDIR */ ? false : throw LinuxErrors.ForOpen(shownPath, errno, "file", "check the permissions of its directories");
+        }
+
+        // struct statx (linux/stat.h) is the same on every architecture: read it by offset, not by a C# layout.
+        var s = new ReadOnlySpan<byte>(buffer, StatxSize);
+        ushort mode = BinaryPrimitives.ReadUInt16LittleEndian(s[28..]);
+        ulong inode = BinaryPrimitives.ReadUInt64LittleEndian(s[32..]);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(s[40..]);
+        ulong devMajor = BinaryPrimitives.ReadUInt32LittleEndian(s[136..]);
+        ulong devMinor = BinaryPrimitives.ReadUInt32LittleEndian(s[140..]);
+        FileKind kind = (mode & 0xf000) switch
+        {
+            0x8000 => FileKind.Regular,
+            0x4000 => FileKind.Directory,
+            0x2000 => FileKind.CharacterDevice,
+            0x6000 => FileKind.BlockDevice,
+            0x1000 => FileKind.Fifo,
+            0xc000 => FileKind.Socket,
+            0xa000 => FileKind.SymbolicLink,
+            _ => FileKind.Unknown,
+        };
+        status = new FileStatus(kind, size > long.MaxValue ? long.MaxValue : (long)size, (devMajor << 32) | devMinor, inode, (UnixFileMode)(mode & 0xfff));
+        return true;
+    }
+
+    /// <summary>A kind in words, for messages.</summary>
+    internal static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Regular => "a regular file",
+        FileKind.Directory => "a directory",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a special file",
+    };
+
+    private static void RequireRegular(string path, FileStatus status)
+    {
+        if (status.Kind != FileKind.Regular)
+        {
+            throw new IOException($"Cannot use '{path}' as a file target: it is {Describe(status.Kind)}, not a regular file.");
+        }
+    }
+
+    private int Fd => (int)_file.DangerousGetHandle();
+
+    private long CurrentLength() =>
+        TryStat(Fd, "", AtEmptyPath, out FileStatus now, Path) ? now.Size : throw new IOException($"Cannot read the status of '{Path}'.");
+
+    private void CheckRange(long offset, int length)
+    {
+        if (offset < 0 || offset > long.MaxValue - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"Offset {offset} with {length} bytes is outside any file ('{Path}').");
+        }
+    }
+
+    private IOException Short(string verb, long offset, int length, int done)
+    {
+        long now = TryStat(Fd, "", AtEmptyPath, out FileStatus status, Path) ? status.Size : -1;
+        return new IOException(
+            $"Cannot {verb} {length} bytes at offset 0x{offset:x} of '{Path}': only {done} were transferred; the file is now {now} bytes (it was {Length}), so another process truncated it.");
+    }
+
+    private IOException Failed(string verb, long offset, int length, int errno) =>
+        new($"Cannot {verb} {length} bytes at offset 0x{offset:x} of '{Path}' ({Length} bytes): {LibC.Describe(errno)}.");
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static unsafe partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+}
