@@ -17,7 +17,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">The range is outside the map, or some part of it cannot be read with
     /// an aligned access the region accepts. Checked before anything is read.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void ReadBytes(long offset, Span<byte> destination) => ReadBytes(offset, destination, AccessWidths.All);
+    public void ReadBytes([IoOffset] long offset, Span<byte> destination) => ReadBytes(offset, destination, AccessWidths.All);
 
     /// <summary>
     /// Copies bytes out of the map, as <see cref="ReadBytes(long, Span{byte})"/>, using only accesses of
@@ -28,7 +28,7 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the copy may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map or cannot be covered. Nothing is read.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void ReadBytes(long offset, Span<byte> destination, AccessWidths widths)
+    public void ReadBytes([IoOffset] long offset, Span<byte> destination, AccessWidths widths)
     {
         ThrowIfDisposed();
         TransferOrThrow(offset, destination, write: false, widths);
@@ -44,7 +44,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">The range is outside the map, the map is read-only, or some part of it
     /// cannot be written with an aligned access the region accepts. Checked before anything is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void WriteBytes(long offset, ReadOnlySpan<byte> source) => WriteBytes(offset, source, AccessWidths.All);
+    public void WriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source) => WriteBytes(offset, source, AccessWidths.All);
 
     /// <summary>
     /// Copies bytes into the map, as <see cref="WriteBytes(long, ReadOnlySpan{byte})"/>, using only accesses of
@@ -55,7 +55,7 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the copy may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void WriteBytes(long offset, ReadOnlySpan<byte> source, AccessWidths widths)
+    public void WriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source, AccessWidths widths)
     {
         ThrowIfDisposed();
         // SAFETY: the span is pinned for the call and the Span built over it has its length; the transfer only reads
@@ -71,7 +71,7 @@ public unsafe partial class IoSysMap
     /// <param name="destination">Where to copy to.</param>
     /// <returns>True if read.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryReadBytes(long offset, Span<byte> destination)
+    public bool TryReadBytes([IoOffset] long offset, Span<byte> destination)
     {
         ThrowIfDisposed();
         return TryTransfer(offset, destination, write: false, AccessWidths.All) == IoAccessError.None;
@@ -82,7 +82,7 @@ public unsafe partial class IoSysMap
     /// <param name="source">The bytes to copy.</param>
     /// <returns>True if written.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWriteBytes(long offset, ReadOnlySpan<byte> source)
+    public bool TryWriteBytes([IoOffset] long offset, ReadOnlySpan<byte> source)
     {
         ThrowIfDisposed();
         // SAFETY: as in WriteBytes: pinned, same length, only read from.
@@ -101,7 +101,7 @@ public unsafe partial class IoSysMap
     /// <param name="value">The byte to store.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void Fill(long offset, long length, byte value) => Fill(offset, length, value, AccessWidths.All);
+    public void Fill([IoOffset(LengthParameter = "length")] long offset, long length, byte value) => Fill(offset, length, value, AccessWidths.All);
 
     /// <summary>As <see cref="Fill(long, long, byte)"/>, using only accesses of <paramref name="widths"/>.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
@@ -110,7 +110,7 @@ public unsafe partial class IoSysMap
     /// <param name="widths">The widths the fill may use.</param>
     /// <exception cref="IoAccessException">The range is outside the map, read-only, or cannot be covered. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void Fill(long offset, long length, byte value, AccessWidths widths)
+    public void Fill([IoOffset(LengthParameter = "length")] long offset, long length, byte value, AccessWidths widths)
     {
         ThrowIfDisposed();
         IoAccessError error = CheckRange(offset, length);
@@ -172,7 +172,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Either range is outside its map, the destination is read-only, or a
     /// range cannot be covered by accepted accesses. Checked before anything is written.</exception>
     /// <exception cref="ObjectDisposedException">Either map is disposed.</exception>
-    public void CopyTo(long sourceOffset, IoSysMap destination, long destinationOffset, long length)
+    public void CopyTo([IoOffset(LengthParameter = "length")] long sourceOffset, IoSysMap destination, [IoOffset(LengthParameter = "length")] long destinationOffset, long length)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();

@@ -28,7 +28,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="ArgumentException"><paramref name="field"/> does not return a field of the struct it is given.</exception>
     /// <exception cref="IoAccessException">The field's access is out of range, misaligned or refused.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public TField ReadField<TStruct, TField>(long structOffset, FieldSelector<TStruct, TField> field)
+    public TField ReadField<TStruct, TField>([IoOffset] long structOffset, FieldSelector<TStruct, TField> field)
         where TStruct : unmanaged
         where TField : unmanaged =>
         Read<TField>(FieldOffset(structOffset, field));
@@ -45,7 +45,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="ArgumentException"><paramref name="field"/> does not return a field of the struct it is given.</exception>
     /// <exception cref="IoAccessException">The field's access is out of range, misaligned, refused or read-only.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void WriteField<TStruct, TField>(long structOffset, FieldSelector<TStruct, TField> field, TField value)
+    public void WriteField<TStruct, TField>([IoOffset] long structOffset, FieldSelector<TStruct, TField> field, TField value)
         where TStruct : unmanaged
         where TField : unmanaged =>
         Write(FieldOffset(structOffset, field), value);

@@ -24,7 +24,7 @@ public partial class IoSysMap
     /// <exception cref="IoAccessException">The access is refused (checked on the first read).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public T Poll<T>(long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
+    public T Poll<T>([IoOffset] long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
         ValidatePoll<T>(condition, timeout, interval);
@@ -74,7 +74,7 @@ public partial class IoSysMap
     /// <exception cref="IoAccessException">The access is refused.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public async Task<T> PollAsync<T>(long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
+    public async Task<T> PollAsync<T>([IoOffset] long offset, Func<T, bool> condition, TimeSpan timeout, TimeSpan interval = default, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
         ValidatePoll<T>(condition, timeout, interval);

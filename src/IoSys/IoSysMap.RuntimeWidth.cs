@@ -15,7 +15,7 @@ public partial class IoSysMap
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is not 1, 2, 4 or 8.</exception>
     /// <exception cref="IoAccessException">Out of range, misaligned, or the region refuses that width there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public ulong Read(long offset, int width) => width switch
+    public ulong Read([IoOffset(WidthParameter = "width")] long offset, int width) => width switch
     {
         sizeof(byte) => Read8(offset),
         sizeof(ushort) => Read16(offset),
@@ -35,7 +35,7 @@ public partial class IoSysMap
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is not 1, 2, 4 or 8, or <paramref name="value"/> does not fit it.</exception>
     /// <exception cref="IoAccessException">Out of range, misaligned, read-only, or the region refuses that width there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public void Write(long offset, int width, ulong value)
+    public void Write([IoOffset(WidthParameter = "width")] long offset, int width, ulong value)
     {
         if (width is not (sizeof(byte) or sizeof(ushort) or sizeof(uint) or sizeof(ulong)))
         {

@@ -13,7 +13,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, or the region refuses 1-byte accesses there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte Read8(long offset) => Read<byte>(offset);
+    public byte Read8([IoOffset(1)] long offset) => Read<byte>(offset);
 
     /// <summary>Reads a 16-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 2.</param>
@@ -21,7 +21,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, or the region refuses 2-byte accesses there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ushort Read16(long offset) => Read<ushort>(offset);
+    public ushort Read16([IoOffset(2)] long offset) => Read<ushort>(offset);
 
     /// <summary>Reads a 32-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 4.</param>
@@ -29,7 +29,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, or the region refuses 4-byte accesses there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint Read32(long offset) => Read<uint>(offset);
+    public uint Read32([IoOffset(4)] long offset) => Read<uint>(offset);
 
     /// <summary>Reads a 64-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 8.</param>
@@ -37,7 +37,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, or the region refuses 8-byte accesses there.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Read64(long offset) => Read<ulong>(offset);
+    public ulong Read64([IoOffset(8)] long offset) => Read<ulong>(offset);
 
     /// <summary>Writes one byte at <paramref name="offset"/>.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
@@ -45,7 +45,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write8(long offset, byte value) => Write(offset, value);
+    public void Write8([IoOffset(1)] long offset, byte value) => Write(offset, value);
 
     /// <summary>Writes a 16-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 2.</param>
@@ -53,7 +53,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write16(long offset, ushort value) => Write(offset, value);
+    public void Write16([IoOffset(2)] long offset, ushort value) => Write(offset, value);
 
     /// <summary>Writes a 32-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 4.</param>
@@ -61,7 +61,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write32(long offset, uint value) => Write(offset, value);
+    public void Write32([IoOffset(4)] long offset, uint value) => Write(offset, value);
 
     /// <summary>Writes a 64-bit value (host byte order) at <paramref name="offset"/>, in one access.</summary>
     /// <param name="offset">Offset in bytes from the start of the map; a multiple of 8.</param>
@@ -69,7 +69,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write64(long offset, ulong value) => Write(offset, value);
+    public void Write64([IoOffset(8)] long offset, ulong value) => Write(offset, value);
 
     /// <summary>
     /// Reads a <typeparamref name="T"/> at <paramref name="offset"/>. A 1-, 2-, 4- or 8-byte type is read in exactly
@@ -82,7 +82,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, or a refused width.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Read<T>(long offset)
+    public T Read<T>([IoOffset] long offset)
         where T : unmanaged
     {
         // The slots are loaded first so that, when a caller's call is inlined, this load is also the null check of
@@ -111,7 +111,7 @@ public unsafe partial class IoSysMap
     /// <exception cref="IoAccessException">Out of range, misaligned, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write<T>(long offset, T value)
+    public void Write<T>([IoOffset] long offset, T value)
         where T : unmanaged
     {
         ulong slots = WriteSlots<T>(); // First, as in Read<T>.
@@ -131,56 +131,56 @@ public unsafe partial class IoSysMap
     /// <param name="value">The value read, or 0.</param>
     /// <returns>True if read; false if out of range or refused.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryRead8(long offset, out byte value) => TryRead(offset, out value);
+    public bool TryRead8([IoOffset(1)] long offset, out byte value) => TryRead(offset, out value);
 
     /// <summary>Reads a 16-bit value, or returns false if the access is refused (see <see cref="Read16(long)"/>).</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value read, or 0.</param>
     /// <returns>True if read; false if out of range, misaligned or refused.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryRead16(long offset, out ushort value) => TryRead(offset, out value);
+    public bool TryRead16([IoOffset(2)] long offset, out ushort value) => TryRead(offset, out value);
 
     /// <summary>Reads a 32-bit value, or returns false if the access is refused (see <see cref="Read32(long)"/>).</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value read, or 0.</param>
     /// <returns>True if read; false if out of range, misaligned or refused.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryRead32(long offset, out uint value) => TryRead(offset, out value);
+    public bool TryRead32([IoOffset(4)] long offset, out uint value) => TryRead(offset, out value);
 
     /// <summary>Reads a 64-bit value, or returns false if the access is refused (see <see cref="Read64(long)"/>).</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value read, or 0.</param>
     /// <returns>True if read; false if out of range, misaligned or refused.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryRead64(long offset, out ulong value) => TryRead(offset, out value);
+    public bool TryRead64([IoOffset(8)] long offset, out ulong value) => TryRead(offset, out value);
 
     /// <summary>Writes a byte, or returns false (writing nothing) if the access is refused.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value.</param>
     /// <returns>True if written; false if out of range, refused or read-only.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWrite8(long offset, byte value) => TryWrite(offset, value);
+    public bool TryWrite8([IoOffset(1)] long offset, byte value) => TryWrite(offset, value);
 
     /// <summary>Writes a 16-bit value, or returns false (writing nothing) if the access is refused.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value.</param>
     /// <returns>True if written; false if out of range, misaligned, refused or read-only.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWrite16(long offset, ushort value) => TryWrite(offset, value);
+    public bool TryWrite16([IoOffset(2)] long offset, ushort value) => TryWrite(offset, value);
 
     /// <summary>Writes a 32-bit value, or returns false (writing nothing) if the access is refused.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value.</param>
     /// <returns>True if written; false if out of range, misaligned, refused or read-only.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWrite32(long offset, uint value) => TryWrite(offset, value);
+    public bool TryWrite32([IoOffset(4)] long offset, uint value) => TryWrite(offset, value);
 
     /// <summary>Writes a 64-bit value, or returns false (writing nothing) if the access is refused.</summary>
     /// <param name="offset">Offset in bytes from the start of the map.</param>
     /// <param name="value">The value.</param>
     /// <returns>True if written; false if out of range, misaligned, refused or read-only.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWrite64(long offset, ulong value) => TryWrite(offset, value);
+    public bool TryWrite64([IoOffset(8)] long offset, ulong value) => TryWrite(offset, value);
 
     /// <summary>Reads a <typeparamref name="T"/>, or returns false if the access is refused (see <see cref="Read{T}(long)"/>).</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
@@ -188,7 +188,7 @@ public unsafe partial class IoSysMap
     /// <param name="value">The value read, or default.</param>
     /// <returns>True if read; false if out of range, misaligned or refused.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryRead<T>(long offset, out T value)
+    public bool TryRead<T>([IoOffset] long offset, out T value)
         where T : unmanaged
     {
         ThrowIfDisposed();
@@ -214,7 +214,7 @@ public unsafe partial class IoSysMap
     /// <param name="value">The value.</param>
     /// <returns>True if written; false if out of range, misaligned, refused or read-only.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool TryWrite<T>(long offset, T value)
+    public bool TryWrite<T>([IoOffset] long offset, T value)
         where T : unmanaged
     {
         ThrowIfDisposed();
@@ -235,32 +235,32 @@ public unsafe partial class IoSysMap
     /// <summary>Reads a big-endian 16-bit value at <paramref name="offset"/> in one access; see <see cref="Read16(long)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 2.</param>
     /// <returns>The value, in host order.</returns>
-    public ushort ReadBigEndian16(long offset) => FromBigEndian(Read16(offset));
+    public ushort ReadBigEndian16([IoOffset(2)] long offset) => FromBigEndian(Read16(offset));
 
     /// <summary>Reads a big-endian 32-bit value at <paramref name="offset"/> in one access; see <see cref="Read32(long)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 4.</param>
     /// <returns>The value, in host order.</returns>
-    public uint ReadBigEndian32(long offset) => FromBigEndian(Read32(offset));
+    public uint ReadBigEndian32([IoOffset(4)] long offset) => FromBigEndian(Read32(offset));
 
     /// <summary>Reads a big-endian 64-bit value at <paramref name="offset"/> in one access; see <see cref="Read64(long)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 8.</param>
     /// <returns>The value, in host order.</returns>
-    public ulong ReadBigEndian64(long offset) => FromBigEndian(Read64(offset));
+    public ulong ReadBigEndian64([IoOffset(8)] long offset) => FromBigEndian(Read64(offset));
 
     /// <summary>Writes a 16-bit value big-endian at <paramref name="offset"/> in one access; see <see cref="Write16(long, ushort)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 2.</param>
     /// <param name="value">The value, in host order.</param>
-    public void WriteBigEndian16(long offset, ushort value) => Write16(offset, FromBigEndian(value));
+    public void WriteBigEndian16([IoOffset(2)] long offset, ushort value) => Write16(offset, FromBigEndian(value));
 
     /// <summary>Writes a 32-bit value big-endian at <paramref name="offset"/> in one access; see <see cref="Write32(long, uint)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 4.</param>
     /// <param name="value">The value, in host order.</param>
-    public void WriteBigEndian32(long offset, uint value) => Write32(offset, FromBigEndian(value));
+    public void WriteBigEndian32([IoOffset(4)] long offset, uint value) => Write32(offset, FromBigEndian(value));
 
     /// <summary>Writes a 64-bit value big-endian at <paramref name="offset"/> in one access; see <see cref="Write64(long, ulong)"/>.</summary>
     /// <param name="offset">Offset in bytes; a multiple of 8.</param>
     /// <param name="value">The value, in host order.</param>
-    public void WriteBigEndian64(long offset, ulong value) => Write64(offset, FromBigEndian(value));
+    public void WriteBigEndian64([IoOffset(8)] long offset, ulong value) => Write64(offset, FromBigEndian(value));
 
     /// <summary>
     /// Checks an access of <paramref name="width"/> bytes without making it.
@@ -270,7 +270,7 @@ public unsafe partial class IoSysMap
     /// <param name="write">Whether the access is a write.</param>
     /// <returns><see cref="IoAccessError.None"/> if the access would be made, otherwise why it would be refused.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is not 1, 2, 4 or 8.</exception>
-    public IoAccessError CheckAccess(long offset, int width, bool write)
+    public IoAccessError CheckAccess([IoOffset(WidthParameter = "width")] long offset, int width, bool write)
     {
         _ = AccessWidthsExtensions.FromBytes(width);
         return Check(offset, width, write, out _);
@@ -282,7 +282,7 @@ public unsafe partial class IoSysMap
     /// <param name="width">Access width in bytes.</param>
     /// <param name="write">Whether the access is a write.</param>
     /// <returns>The exception, naming the offset, width and size.</returns>
-    public IoAccessException CreateAccessException(IoAccessError error, long offset, int width, bool write) =>
+    public IoAccessException CreateAccessException(IoAccessError error, [IoOffset(WidthParameter = "width")] long offset, int width, bool write) =>
         AccessException(error, offset, width, write ? "write" : "read");
 
     // --- Slow paths and helpers -------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <param name="offset">Start, in bytes from the start of the map.</param>
     /// <param name="length">Length in bytes (at least 1).</param>
     /// <returns>The widths; <see cref="AccessWidths.None"/> if the range is not within the map.</returns>
-    public AccessWidths WidthsAt(long offset, long length = 1) =>
+    public AccessWidths WidthsAt([IoOffset(LengthParameter = "length")] long offset, long length = 1) =>
         length > 0 && offset >= 0 && offset <= _size - length ? _rules.Throughout(offset, length) : AccessWidths.None;
 
     // The alignment that matters is the address's: a window may start anywhere. Backends see region offsets.
@@ -221,7 +221,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>A map of <c>Size - offset</c> bytes.</returns>
     /// <exception cref="IoAccessException"><paramref name="offset"/> is negative or beyond <see cref="Size"/>.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap Slice(long offset) => Slice(offset, (ulong)offset <= (ulong)_size ? _size - offset : 0);
+    public IoSysMap Slice([IoOffset] long offset) => Slice(offset, (ulong)offset <= (ulong)_size ? _size - offset : 0);
 
     /// <summary>A window <c>[offset, offset + length)</c> of this map: see <see cref="Slice(long)"/>.</summary>
     /// <param name="offset">Start of the window, in bytes from the start of this map.</param>
@@ -229,7 +229,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>A map of <paramref name="length"/> bytes.</returns>
     /// <exception cref="IoAccessException">The window does not lie within this map.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap Slice(long offset, long length)
+    public IoSysMap Slice([IoOffset(LengthParameter = "length")] long offset, long length)
     {
         ThrowIfRangeInvalid(offset, length, "window");
         return new IoSysMap(this, offset, length, _rules.Slice(offset, length));
@@ -245,7 +245,7 @@ public unsafe partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <returns>The known-size window.</returns>
     /// <exception cref="IoAccessException">The map has fewer than <c>TSize.Size</c> bytes from <paramref name="offset"/>.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoSysMap<TSize> AsKnownSize<TSize>(long offset = 0)
+    public IoSysMap<TSize> AsKnownSize<TSize>([IoOffset] long offset = 0)
         where TSize : struct, IIoKnownSize
     {
         ThrowIfRangeInvalid(offset, TSize.Size, $"known-size window ({typeof(TSize).Name})");

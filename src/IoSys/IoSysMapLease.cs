@@ -53,49 +53,49 @@ public unsafe ref struct IoSysMapLease
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly byte Read8(long offset) => Read<byte>(offset);
+    public readonly byte Read8([IoOffset(1)] long offset) => Read<byte>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read16(long)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ushort Read16(long offset) => Read<ushort>(offset);
+    public readonly ushort Read16([IoOffset(2)] long offset) => Read<ushort>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read32(long)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly uint Read32(long offset) => Read<uint>(offset);
+    public readonly uint Read32([IoOffset(4)] long offset) => Read<uint>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read64(long)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, or a width the region refuses there.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ulong Read64(long offset) => Read<ulong>(offset);
+    public readonly ulong Read64([IoOffset(8)] long offset) => Read<ulong>(offset);
 
     /// <inheritdoc cref="IoSysMap.Write8(long, byte)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write8(long offset, byte value) => Write(offset, value);
+    public readonly void Write8([IoOffset(1)] long offset, byte value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write16(long, ushort)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write16(long offset, ushort value) => Write(offset, value);
+    public readonly void Write16([IoOffset(2)] long offset, ushort value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write32(long, uint)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write32(long offset, uint value) => Write(offset, value);
+    public readonly void Write32([IoOffset(4)] long offset, uint value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write64(long, ulong)" path="/*[not(self::exception)]"/>
     /// <exception cref="IoAccessException">The access is refused: out of range, misaligned, a width the region refuses there, or a read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write64(long offset, ulong value) => Write(offset, value);
+    public readonly void Write64([IoOffset(8)] long offset, ulong value) => Write(offset, value);
 
     /// <summary>
     /// Reads a <typeparamref name="T"/> at <paramref name="offset"/>, as <see cref="IoSysMap.Read{T}(long)"/>: one
@@ -107,7 +107,7 @@ public unsafe ref struct IoSysMapLease
     /// <exception cref="IoAccessException">Out of range, misaligned, or a refused width.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T Read<T>(long offset)
+    public readonly T Read<T>([IoOffset] long offset)
         where T : unmanaged
     {
         if (IoSysMap.IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, IoSysMap.Log2Width<T>()) < ReadSlots<T>())
@@ -132,7 +132,7 @@ public unsafe ref struct IoSysMapLease
     /// <exception cref="IoAccessException">Out of range, misaligned, refused width, or read-only map. Nothing is written.</exception>
     /// <exception cref="ObjectDisposedException">The lease has ended.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write<T>(long offset, T value)
+    public readonly void Write<T>([IoOffset] long offset, T value)
         where T : unmanaged
     {
         if (IoSysMap.IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, IoSysMap.Log2Width<T>()) < WriteSlots<T>())

@@ -43,39 +43,39 @@ public sealed class IoSysMap<TSize> : IoSysMap
 
     /// <inheritdoc cref="IoSysMap.Read8(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new byte Read8(long offset) => Read<byte>(offset);
+    public new byte Read8([IoOffset(1)] long offset) => Read<byte>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read16(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new ushort Read16(long offset) => Read<ushort>(offset);
+    public new ushort Read16([IoOffset(2)] long offset) => Read<ushort>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read32(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new uint Read32(long offset) => Read<uint>(offset);
+    public new uint Read32([IoOffset(4)] long offset) => Read<uint>(offset);
 
     /// <inheritdoc cref="IoSysMap.Read64(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new ulong Read64(long offset) => Read<ulong>(offset);
+    public new ulong Read64([IoOffset(8)] long offset) => Read<ulong>(offset);
 
     /// <inheritdoc cref="IoSysMap.Write8(long, byte)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new void Write8(long offset, byte value) => Write(offset, value);
+    public new void Write8([IoOffset(1)] long offset, byte value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write16(long, ushort)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new void Write16(long offset, ushort value) => Write(offset, value);
+    public new void Write16([IoOffset(2)] long offset, ushort value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write32(long, uint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new void Write32(long offset, uint value) => Write(offset, value);
+    public new void Write32([IoOffset(4)] long offset, uint value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Write64(long, ulong)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new void Write64(long offset, ulong value) => Write(offset, value);
+    public new void Write64([IoOffset(8)] long offset, ulong value) => Write(offset, value);
 
     /// <inheritdoc cref="IoSysMap.Read{T}(long)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new unsafe T Read<T>(long offset)
+    public new unsafe T Read<T>([IoOffset] long offset)
         where T : unmanaged
     {
         // For a constant offset FitsSingleAccess folds to a constant; the one run-time test left is whether the
@@ -96,7 +96,7 @@ public sealed class IoSysMap<TSize> : IoSysMap
 
     /// <inheritdoc cref="IoSysMap.Write{T}(long, T)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public new unsafe void Write<T>(long offset, T value)
+    public new unsafe void Write<T>([IoOffset] long offset, T value)
         where T : unmanaged
     {
         nint b = KnownWriteBase<T>();

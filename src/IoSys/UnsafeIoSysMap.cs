@@ -15,7 +15,7 @@ public static class UnsafeIoSysMap
     /// <param name="offset">Offset in bytes from the start of the map. Not checked.</param>
     /// <returns>The value read.</returns>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is not 1, 2, 4 or 8 bytes.</exception>
-    public static unsafe T Read<T>(IoSysMap map, long offset)
+    public static unsafe T Read<T>(IoSysMap map, [IoOffset] long offset)
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -29,7 +29,7 @@ public static class UnsafeIoSysMap
     /// <param name="offset">Offset in bytes from the start of the map. Not checked.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is not 1, 2, 4 or 8 bytes.</exception>
-    public static unsafe void Write<T>(IoSysMap map, long offset, T value)
+    public static unsafe void Write<T>(IoSysMap map, [IoOffset] long offset, T value)
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -41,49 +41,49 @@ public static class UnsafeIoSysMap
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <returns>The value read.</returns>
-    public static byte Read8(IoSysMap map, long offset) => Read<byte>(map, offset);
+    public static byte Read8(IoSysMap map, [IoOffset(1)] long offset) => Read<byte>(map, offset);
 
     /// <summary>Unchecked 2-byte read: see <see cref="Read{T}(IoSysMap, long)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <returns>The value read.</returns>
-    public static ushort Read16(IoSysMap map, long offset) => Read<ushort>(map, offset);
+    public static ushort Read16(IoSysMap map, [IoOffset(2)] long offset) => Read<ushort>(map, offset);
 
     /// <summary>Unchecked 4-byte read: see <see cref="Read{T}(IoSysMap, long)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <returns>The value read.</returns>
-    public static uint Read32(IoSysMap map, long offset) => Read<uint>(map, offset);
+    public static uint Read32(IoSysMap map, [IoOffset(4)] long offset) => Read<uint>(map, offset);
 
     /// <summary>Unchecked 8-byte read: see <see cref="Read{T}(IoSysMap, long)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <returns>The value read.</returns>
-    public static ulong Read64(IoSysMap map, long offset) => Read<ulong>(map, offset);
+    public static ulong Read64(IoSysMap map, [IoOffset(8)] long offset) => Read<ulong>(map, offset);
 
     /// <summary>Unchecked 1-byte write: see <see cref="Write{T}(IoSysMap, long, T)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <param name="value">The value.</param>
-    public static void Write8(IoSysMap map, long offset, byte value) => Write(map, offset, value);
+    public static void Write8(IoSysMap map, [IoOffset(1)] long offset, byte value) => Write(map, offset, value);
 
     /// <summary>Unchecked 2-byte write: see <see cref="Write{T}(IoSysMap, long, T)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <param name="value">The value.</param>
-    public static void Write16(IoSysMap map, long offset, ushort value) => Write(map, offset, value);
+    public static void Write16(IoSysMap map, [IoOffset(2)] long offset, ushort value) => Write(map, offset, value);
 
     /// <summary>Unchecked 4-byte write: see <see cref="Write{T}(IoSysMap, long, T)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <param name="value">The value.</param>
-    public static void Write32(IoSysMap map, long offset, uint value) => Write(map, offset, value);
+    public static void Write32(IoSysMap map, [IoOffset(4)] long offset, uint value) => Write(map, offset, value);
 
     /// <summary>Unchecked 8-byte write: see <see cref="Write{T}(IoSysMap, long, T)"/>.</summary>
     /// <param name="map">The map.</param>
     /// <param name="offset">Offset in bytes. Not checked.</param>
     /// <param name="value">The value.</param>
-    public static void Write64(IoSysMap map, long offset, ulong value) => Write(map, offset, value);
+    public static void Write64(IoSysMap map, [IoOffset(8)] long offset, ulong value) => Write(map, offset, value);
 
     private static unsafe void RequireSingleAccess<T>()
         where T : unmanaged
