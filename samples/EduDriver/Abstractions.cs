@@ -2,7 +2,7 @@ namespace IoSys.Samples.Edu;
 
 /// <summary>
 /// The edu device's interrupt, as user space reaches it: through Linux UIO on real hardware (<c>/dev/uioN</c>), or
-/// through <see cref="SimulatedEduInterrupts"/> on the simulated device. Level-triggered and masked after each
+/// through an adapter over the simulated device's interrupt line (tests/EduDriver.Tests/SimulatedEdu.cs). Level-triggered and masked after each
 /// delivery until <see cref="Acknowledge"/>, as <c>uio_pci_generic</c> does.
 /// </summary>
 public interface IEduInterrupts

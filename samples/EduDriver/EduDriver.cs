@@ -1,12 +1,12 @@
 using System.Globalization;
-using IoSys.Simulation;
-using static IoSys.Simulation.EduRegisters;
+using IoSys.Devices.Edu;
+using static IoSys.Devices.Edu.EduRegisters;
 
 namespace IoSys.Samples.Edu;
 
 /// <summary>
 /// A user-space driver for QEMU's <c>edu</c> device, written once against <see cref="IoSysMap"/>: the same code runs on
-/// BAR0 of the real device (a PCI BAR or UIO map) and on <see cref="SimulatedDevice.Map"/>. Its registers are the
+/// BAR0 of the real device (a PCI BAR or UIO map) and on a simulated edu (<c>IoSys.Simulation.EduDevice</c>). Its registers are the
 /// generated <see cref="EduRegisterBlock"/>, the declaration the simulated device is built from: typed fields instead
 /// of shifts and masks, e.g. <c>EduRegisterBlock.Status.Read(Registers).Computing</c>.
 /// </summary>
@@ -40,7 +40,7 @@ public sealed class EduDriver
     /// <summary>
     /// How long to sleep between status reads while polling. Default 1 ms (sleeps are no finer than that); zero spins,
     /// then yields. QEMU computes a factorial in microseconds and finishes a DMA in 100 ms of virtual time; the
-    /// simulated device takes <see cref="EduDeviceOptions.FactorialTime"/> and <see cref="EduDeviceOptions.DmaTime"/>.
+    /// simulated device takes <c>EduDeviceOptions.FactorialTime</c> and <c>EduDeviceOptions.DmaTime</c>.
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(1);
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using IoSys.Simulation;
-using static IoSys.Simulation.EduRegisters;
+using IoSys.Devices.Edu;
+using static IoSys.Devices.Edu.EduRegisters;
 
 namespace IoSys.Samples.Edu;
 
@@ -93,7 +93,7 @@ public sealed record EduScenarioResult(string Name, bool Skipped, Exception? Err
 }
 
 /// <summary>
-/// The edu driver's test cases, written once: the unit tests run them on <see cref="EduDevice"/>, and the QEMU guest
+/// The edu driver's test cases, written once: the unit tests run them on the simulated edu (<c>IoSys.Simulation.EduDevice</c>), and the QEMU guest
 /// suite runs the same ones on the real device (PCI BAR + UIO). Each takes an <see cref="EduScenarioContext"/> and
 /// throws <see cref="EduScenarioFailedException"/> naming expected and actual values on failure.
 /// </summary>

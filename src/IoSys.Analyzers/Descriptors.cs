@@ -5,6 +5,12 @@ namespace IoSys.Analyzers;
 /// <summary>The IoSys diagnostics. Documented in docs/compile-time.md.</summary>
 public static class Descriptors
 {
+    /// <summary>
+    /// Where each rule is documented: a section of docs/compile-time.md whose anchor is the rule's ID in lower case.
+    /// The one place that names the repository's address.
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/iosys/iosys/blob/main/docs/compile-time.md#";
+
     private const string Usage = "IoSys.Usage";
     private const string Registers = "IoSys.Registers";
 
@@ -16,7 +22,8 @@ public static class Descriptors
         Usage,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The map's size is known at compile time (IIoKnownSize or a register block), so this access always fails with IoAccessException(OutOfRange).");
+        description: "The map's size is known at compile time (IIoKnownSize or a register block), so this access always fails with IoAccessException(OutOfRange).",
+        helpLinkUri: HelpLink("IOSYS001"));
 
     /// <summary>IOSYS002: a constant offset not aligned to the access width on a known-size map.</summary>
     public static readonly DiagnosticDescriptor OffsetMisaligned = new(
@@ -26,7 +33,8 @@ public static class Descriptors
         Usage,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A typed access must be aligned to its width; on a known-size map this access always fails with IoAccessException(Misaligned) unless the map allows unaligned system-memory accesses.");
+        description: "A typed access must be aligned to its width; on a known-size map this access always fails with IoAccessException(Misaligned) unless the map allows unaligned system-memory accesses.",
+        helpLinkUri: HelpLink("IOSYS002"));
 
     /// <summary>IOSYS003: an absolute address passed where an offset is expected (the seed's bug).</summary>
     public static readonly DiagnosticDescriptor AddressAsOffset = new(
@@ -36,7 +44,8 @@ public static class Descriptors
         Usage,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "IoSys accessors take offsets in bytes from the start of the map. Passing a pointer or base address adds the base twice. Use the offset, or 'address - map.Address'.");
+        description: "IoSys accessors take offsets in bytes from the start of the map. Passing a pointer or base address adds the base twice. Use the offset, or 'address - map.Address'.",
+        helpLinkUri: HelpLink("IOSYS003"));
 
     /// <summary>IOSYS004: a constant access of a width the region refuses.</summary>
     public static readonly DiagnosticDescriptor WidthRefused = new(
@@ -46,7 +55,8 @@ public static class Descriptors
         Usage,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "The known-size type or register block declares width rules (IoWidthRule); this access fails at run time with IoAccessException(WidthRefused).");
+        description: "The known-size type or register block declares width rules (IoWidthRule); this access fails at run time with IoAccessException(WidthRefused).",
+        helpLinkUri: HelpLink("IOSYS004"));
 
     /// <summary>IOSYS005: a constant register-array index out of range.</summary>
     public static readonly DiagnosticDescriptor IndexOutOfRange = new(
@@ -55,7 +65,8 @@ public static class Descriptors
         "Index {0} is out of range for register array '{1}', which has {2} element(s)",
         Registers,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("IOSYS005"));
 
     /// <summary>IOSYS006: a register that does not lie within its block.</summary>
     public static readonly DiagnosticDescriptor RegisterOutOfBlock = new(
@@ -64,7 +75,8 @@ public static class Descriptors
         "Register '{0}' spans [{1}, {2}), outside block '{3}' of {4} bytes",
         Registers,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("IOSYS006"));
 
     /// <summary>IOSYS007: a register offset or stride not aligned to its width.</summary>
     public static readonly DiagnosticDescriptor RegisterMisaligned = new(
@@ -73,7 +85,8 @@ public static class Descriptors
         "Register '{0}': {1} {2} is not aligned to its {3}-byte width",
         Registers,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("IOSYS007"));
 
     /// <summary>IOSYS008: an invalid bitfield.</summary>
     public static readonly DiagnosticDescriptor InvalidField = new(
@@ -82,7 +95,8 @@ public static class Descriptors
         "Field '{0}': {1}",
         Registers,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("IOSYS008"));
 
     /// <summary>IOSYS009: an invalid register or block declaration.</summary>
     public static readonly DiagnosticDescriptor InvalidRegister = new(
@@ -91,7 +105,8 @@ public static class Descriptors
         "'{0}': {1}",
         Registers,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("IOSYS009"));
 
     /// <summary>IOSYS010: a lease that the code never ends.</summary>
     public static readonly DiagnosticDescriptor LeaseNotDisposed = new(
@@ -101,5 +116,9 @@ public static class Descriptors
         Usage,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A lease (IoSysMap.Lease) holds the map's memory: after the owner is disposed, a device stays mapped until the last lease ends. A lease that is never disposed keeps it until the memory is finalized.");
+        description: "A lease (IoSysMap.Lease) holds the map's memory: after the owner is disposed, a device stays mapped until the last lease ends. A lease that is never disposed keeps it until the memory is finalized.",
+        helpLinkUri: HelpLink("IOSYS010"));
+
+    /// <summary>The help link of a rule: its section in docs/compile-time.md.</summary>
+    public static string HelpLink(string id) => HelpLinkBase + id.ToLowerInvariant();
 }

@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace IoSys.Analyzers;
 
 /// <summary>
-/// IOSYS010: a lease (<c>IoSysMap.Lease()</c>) whose result the code never ends. Silent when the lease is declared
+/// IOSYS010: a lease (<c>IoSysMap.Lease()</c>, or any call returning one) whose result the code never ends. Silent when the lease is declared
 /// with <c>using</c>, is the resource of a <c>using</c> statement, is disposed at once (<c>map.Lease().Dispose()</c>),
 /// is returned (the caller owns it), or is kept in a local on which the method calls <c>Dispose</c>. Reported when it
 /// is discarded, passed straight to another method, or kept in a local that is never disposed.
@@ -39,7 +39,9 @@ public sealed class LeaseOwnershipAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol lease, INamedTypeSymbol? leaseOfT)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        if (invocation.TargetMethod.Name != "Lease" || !IsLease(invocation.Type, lease, leaseOfT))
+        // Keyed on the result's type, not the method's name: any call that returns a new lease (by value) hands over
+        // its ownership, IoSysMap.Lease() and a user's helper alike.
+        if (invocation.TargetMethod.RefKind != RefKind.None || !IsLease(invocation.Type, lease, leaseOfT))
         {
             return;
         }

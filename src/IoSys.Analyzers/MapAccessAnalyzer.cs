@@ -11,9 +11,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace IoSys.Analyzers;
 
 /// <summary>
-/// Checks calls to <c>IoSysMap</c> accessors: constant offsets against a known size (IOSYS001, IOSYS002), absolute
-/// addresses passed as offsets (IOSYS003), constant widths a region refuses (IOSYS004) and constant register-array
-/// indexes (IOSYS005). Offsets computed at run time are left to the run-time checks.
+/// Checks every argument passed to a parameter marked <c>[IoOffset]</c> (the accessors of maps, known-size maps,
+/// leases, the raw layer, and any user method so marked): constant offsets against a known size (IOSYS001, IOSYS002),
+/// absolute addresses passed as offsets (IOSYS003), constant widths a region refuses (IOSYS004); and constant
+/// register-array indexes (IOSYS005). Offsets computed at run time are left to the run-time checks.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
@@ -25,10 +26,9 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
     public const string HasMap = "HasMap";
 
     private static readonly int[] Widths = [1, 2, 4, 8];
-    private static readonly int[] Bits = [8, 16, 32, 64];
 
-    // Queries whose offset argument is meant to be probed, not accessed.
-    private static readonly ImmutableHashSet<string> NotAccesses = ImmutableHashSet.Create("CheckAccess", "CreateAccessException", "WidthsAt");
+    // What a query returns: a method with an offset that returns one of these asks about the offset, it does not access it.
+    private static readonly string[] QueryResultTypes = ["IoSys.IoAccessError", "IoSys.IoAccessException", "IoSys.AccessWidths"];
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -41,19 +41,24 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
+            // Everything is keyed on [IoOffset] (the API says which parameters are offsets and what width or length
+            // goes with them), so renaming a parameter cannot turn a check off. Without IoSys there is nothing to check.
+            INamedTypeSymbol? offsetAttribute = start.Compilation.GetTypeByMetadataName("IoSys.IoOffsetAttribute");
             INamedTypeSymbol? map = start.Compilation.GetTypeByMetadataName("IoSys.IoSysMap");
-            if (map is null)
+            if (offsetAttribute is null || map is null)
             {
                 return;
             }
 
             var types = new KnownTypes(
+                offsetAttribute,
                 map,
                 start.Compilation.GetTypeByMetadataName("IoSys.IoSysMap`1"),
                 start.Compilation.GetTypeByMetadataName("IoSys.UnsafeIoSysMap"),
                 start.Compilation.GetTypeByMetadataName("IoSys.IoWidthRuleAttribute"),
                 start.Compilation.GetTypeByMetadataName("IoSys.IoSysMapLease"),
-                start.Compilation.GetTypeByMetadataName("IoSys.IoSysMapLease`1"));
+                start.Compilation.GetTypeByMetadataName("IoSys.IoSysMapLease`1"),
+                [.. QueryResultTypes.Select(start.Compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>()]);
             var sizes = new ConcurrentDictionary<ITypeSymbol, KnownSize?>(SymbolEqualityComparer.Default);
             Compilation compilation = start.Compilation;
             start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, types, sizes, compilation), OperationKind.Invocation);
@@ -64,59 +69,116 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
-        INamedTypeSymbol container = method.ContainingType.OriginalDefinition;
-        bool isMap = Same(container, types.Map) || Same(container, types.MapOfT) || Same(container, types.UnsafeMap)
-            || Same(container, types.Lease) || Same(container, types.LeaseOfT);
-        if (!isMap)
-        {
-            CheckRegisterIndex(context, invocation);
-            return;
-        }
-
-        if (NotAccesses.Contains(method.Name))
-        {
-            return;
-        }
-
-        IOperation? mapOperation = invocation.Instance
-            ?? invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "map")?.Value;
-        mapOperation = StripConversions(mapOperation);
-
+        CheckRegisterIndex(context, invocation);
+        bool? query = null;
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
-            if (argument.Parameter is not { Type.SpecialType: SpecialType.System_Int64 } parameter
-                || parameter.Name.IndexOf("offset", StringComparison.OrdinalIgnoreCase) < 0
-                || argument.ArgumentKind == ArgumentKind.DefaultValue)
+            if (argument.Parameter is not { } parameter
+                || argument.ArgumentKind == ArgumentKind.DefaultValue
+                || OffsetOf(parameter, types) is not { } offset)
             {
                 continue;
             }
 
-            CheckAddress(context, argument, method, parameter.Name == "destinationOffset" ? null : mapOperation);
-            if (parameter.Name is "offset" or "structOffset"
-                && argument.Value.ConstantValue is { HasValue: true, Value: { } constant }
+            // A query probes an offset on purpose (is this access allowed? which widths are accepted here?).
+            query ??= IsQuery(method, types);
+            if (query.Value)
+            {
+                return;
+            }
+
+            IOperation? mapOperation = MapOf(invocation, parameter, types);
+            CheckAddress(context, argument, method, mapOperation);
+            if (argument.Value.ConstantValue is { HasValue: true, Value: { } constant }
                 && mapOperation?.Type is INamedTypeSymbol { TypeArguments.Length: 1 } mapType
                 && (Same(mapType.OriginalDefinition, types.MapOfT) || Same(mapType.OriginalDefinition, types.LeaseOfT)))
             {
                 KnownSize? size = sizes.GetOrAdd(mapType.TypeArguments[0], t => KnownSize.Of(t, types, compilation));
                 if (size is not null)
                 {
-                    CheckConstantOffset(context, invocation, argument, RegisterModelBuilder.ToLong(constant), size, types, sizes, compilation);
+                    CheckConstantOffset(context, invocation, argument, offset, RegisterModelBuilder.ToLong(constant), size, types, sizes, compilation);
                 }
             }
         }
     }
 
+    /// <summary>What <c>[IoOffset]</c> says of a parameter, or null if it is not an offset.</summary>
+    private static OffsetInfo? OffsetOf(IParameterSymbol parameter, KnownTypes types)
+    {
+        if (parameter.Type.SpecialType != SpecialType.System_Int64)
+        {
+            return null;
+        }
+
+        foreach (AttributeData attribute in parameter.OriginalDefinition.GetAttributes())
+        {
+            if (!Same(attribute.AttributeClass, types.OffsetAttribute))
+            {
+                continue;
+            }
+
+            int width = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int w ? w : 0;
+            string? widthParameter = null, lengthParameter = null;
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                switch (named.Key)
+                {
+                    case "WidthParameter":
+                        widthParameter = named.Value.Value as string;
+                        break;
+                    case "LengthParameter":
+                        lengthParameter = named.Value.Value as string;
+                        break;
+                }
+            }
+
+            return new OffsetInfo(width, widthParameter, lengthParameter);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The map an offset is relative to: the nearest map-typed parameter before it (the raw layer's <c>map</c>,
+    /// <c>CopyTo</c>'s <c>destination</c>), else the instance the method is called on.
+    /// </summary>
+    private static IOperation? MapOf(IInvocationOperation invocation, IParameterSymbol offset, KnownTypes types)
+    {
+        ImmutableArray<IParameterSymbol> parameters = invocation.TargetMethod.Parameters;
+        for (int i = offset.Ordinal - 1; i >= 0; i--)
+        {
+            if (IsMapType(parameters[i].Type, types))
+            {
+                return StripConversions(invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == i)?.Value);
+            }
+        }
+
+        return StripConversions(invocation.Instance);
+    }
+
+    private static bool IsMapType(ITypeSymbol type, KnownTypes types)
+    {
+        ITypeSymbol original = type.OriginalDefinition;
+        return Same(original, types.Map) || Same(original, types.MapOfT) || Same(original, types.Lease) || Same(original, types.LeaseOfT);
+    }
+
+    /// <summary>A query returns a diagnosis (an error code, an exception, the accepted widths) or checks (<c>Check*</c>).</summary>
+    private static bool IsQuery(IMethodSymbol method, KnownTypes types) =>
+        types.QueryResults.Any(t => Same(method.ReturnType.OriginalDefinition, t))
+        || method.Name.StartsWith("Check", StringComparison.Ordinal);
+
     private static void CheckConstantOffset(
         OperationAnalysisContext context,
         IInvocationOperation invocation,
         IArgumentOperation argument,
+        OffsetInfo info,
         long offset,
         KnownSize size,
         KnownTypes types,
         ConcurrentDictionary<ITypeSymbol, KnownSize?> sizes,
         Compilation compilation)
     {
-        (long length, bool typed) = AccessLength(invocation, types, sizes, compilation);
+        (long length, bool typed) = AccessLength(invocation, info, types, sizes, compilation);
         Location location = argument.Syntax.GetLocation();
         long end = offset + Math.Max(length, 0);
         if (offset < 0 || length < 0 || end > size.Size || end < offset || (length > 0 && offset >= size.Size))
@@ -157,36 +219,36 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>The bytes one call touches from its offset, and whether it is a single typed access; -1 if unknown.</summary>
-    private static (long Length, bool Typed) AccessLength(IInvocationOperation invocation, KnownTypes types, ConcurrentDictionary<ITypeSymbol, KnownSize?> sizes, Compilation compilation)
+    /// <summary>
+    /// The bytes one call touches from its offset, and whether it is a single typed access, from the parameter's
+    /// <c>[IoOffset]</c>: a fixed width; the constant argument of its width or length parameter; else the method's one
+    /// type argument (a primitive: one access of its size; a known-size type: its size). 0 when not known.
+    /// </summary>
+    private static (long Length, bool Typed) AccessLength(IInvocationOperation invocation, OffsetInfo info, KnownTypes types, ConcurrentDictionary<ITypeSymbol, KnownSize?> sizes, Compilation compilation)
     {
-        IMethodSymbol method = invocation.TargetMethod;
-        string name = method.Name;
-        foreach (int bits in Bits)
+        if (Array.IndexOf(Widths, info.Width) >= 0)
         {
-            if (name.EndsWith(bits.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-                && (name.StartsWith("Read", StringComparison.Ordinal) || name.StartsWith("Write", StringComparison.Ordinal)
-                    || name.StartsWith("TryRead", StringComparison.Ordinal) || name.StartsWith("TryWrite", StringComparison.Ordinal)))
-            {
-                return (bits / 8, true);
-            }
+            return (info.Width, true);
         }
 
-        switch (name)
+        if (info.WidthParameter is { } widthParameter)
         {
-            case "Read" or "Write" or "TryRead" or "TryWrite" or "Poll" or "PollAsync" when method.TypeArguments.Length == 1:
-                int size = PrimitiveSize(method.TypeArguments[0]);
-                return size > 0 ? (size, true) : (0, false);
-            case "Read" or "Write" when ConstantArgument(invocation, "width") is { } width && Array.IndexOf(Widths, (int)width) >= 0:
-                return (width, true); // the run-time-width form, with a constant width
-
-            case "Fill" or "Slice":
-                return (ConstantArgument(invocation, "length") ?? 0, false);
-            case "AsKnownSize" when method.TypeArguments.Length == 1:
-                return (sizes.GetOrAdd(method.TypeArguments[0], t => KnownSize.Of(t, types, compilation))?.Size ?? 0, false);
-            default:
-                return (0, false);
+            return ConstantArgument(invocation, widthParameter) is { } width && Array.IndexOf(Widths, (int)width) >= 0 ? (width, true) : (0, false);
         }
+
+        if (info.LengthParameter is { } lengthParameter)
+        {
+            return (ConstantArgument(invocation, lengthParameter) ?? 0, false);
+        }
+
+        if (invocation.TargetMethod.TypeArguments.Length == 1)
+        {
+            ITypeSymbol typeArgument = invocation.TargetMethod.TypeArguments[0];
+            int primitive = PrimitiveSize(typeArgument);
+            return primitive > 0 ? (primitive, true) : (sizes.GetOrAdd(typeArgument, t => KnownSize.Of(t, types, compilation))?.Size ?? 0, false);
+        }
+
+        return (0, false);
     }
 
     private static long? ConstantArgument(IInvocationOperation invocation, string parameter) =>
@@ -376,13 +438,18 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
 
     private static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);
 
+    /// <summary>An offset parameter's <c>[IoOffset]</c>: its fixed width, or the parameters naming its width or length.</summary>
+    private readonly record struct OffsetInfo(int Width, string? WidthParameter, string? LengthParameter);
+
     private sealed record KnownTypes(
+        INamedTypeSymbol OffsetAttribute,
         INamedTypeSymbol Map,
         INamedTypeSymbol? MapOfT,
         INamedTypeSymbol? UnsafeMap,
         INamedTypeSymbol? WidthRuleAttribute,
         INamedTypeSymbol? Lease,
-        INamedTypeSymbol? LeaseOfT);
+        INamedTypeSymbol? LeaseOfT,
+        ImmutableArray<INamedTypeSymbol> QueryResults);
 
     /// <summary>What is known at compile time about an <c>IIoKnownSize</c> type: its size and width rules.</summary>
     private sealed record KnownSize(string Name, long Size, ImmutableArray<(long Offset, long Length, int Widths)> Rules)

@@ -1,5 +1,6 @@
+using IoSys.Devices.Edu;
 using IoSys.Simulation;
-using static IoSys.Simulation.EduRegisters;
+using static IoSys.Devices.Edu.EduRegisters;
 
 namespace IoSys.Samples.Edu.Tests;
 

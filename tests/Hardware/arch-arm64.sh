@@ -79,7 +79,8 @@ hw_arch_exit_channel() {
     if hw_arm64_semihosting; then echo status-code; else echo console; fi
 }
 
-# hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE (recipe: shared/REFERENCE.md section 7)
+# hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE: QEMU 10 (from arm64/setup.sh) on the virt machine, where an unaligned
+# access to device memory faults as on hardware; the command line and why each option is there: arm64/README.md.
 hw_arch_qemu_cmd() {
     printf '%s\n' "$QEMU_AARCH64" \
         -M virt -cpu cortex-a57 -m 1024 -smp 2 \

@@ -73,9 +73,9 @@ put_fill() {
 }
 
 # publish ARCH PROJECT NAME OUTDIR: NativeAOT publish of PROJECT for ARCH; copies the executable NAME to OUTDIR.
-# Both projects set PublishAot themselves. Not -p:PublishAot=true: a global property reaches every referenced
-# project, and the analyzer projects IoSys references (netstandard2.0) then fail with NETSDK1207. For the same
-# reason arm64/publish.sh (which passes it) is not used; its cross-toolchain settings from arm64.env are.
+# Both projects set PublishAot themselves; -p:PublishAot=true is passed anyway because it is the form most people
+# type, and it once failed (a global property reaches every referenced project, and the netstandard2.0 analyzer
+# projects refused it with NETSDK1207; they now treat PublishAot as their own): this publish is its check.
 publish() {
     local arch=$1 proj=$2 name=$3 out=$4 t0 bin rid args=()
     t0=$(date +%s)
@@ -89,7 +89,7 @@ publish() {
     else
         rid=linux-x64
     fi
-    bounded 900 dotnet publish "$proj" -r "$rid" -c Release --artifacts-path "$ART/$arch" "${args[@]+"${args[@]}"}" \
+    bounded 900 dotnet publish "$proj" -r "$rid" -c Release -p:PublishAot=true --artifacts-path "$ART/$arch" "${args[@]+"${args[@]}"}" \
         -nologo -clp:ErrorsOnly > "$out/.publish-$name.log" 2>&1 || { tail -n 30 "$out/.publish-$name.log"; return 1; }
     bin=$ART/$arch/publish/$(basename "$proj" .csproj)/release_$rid/$name
     [ -f "$bin" ] || { echo "no $bin after publishing $proj"; return 1; }

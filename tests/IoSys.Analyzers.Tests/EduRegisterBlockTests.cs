@@ -1,6 +1,7 @@
 using IoSys.Registers;
+using IoSys.Devices.Edu;
 using IoSys.Simulation;
-using Edu = IoSys.Simulation.EduRegisterBlock;
+using Edu = IoSys.Devices.Edu.EduRegisterBlock;
 
 namespace IoSys.Analyzers.Tests;
 

@@ -38,4 +38,16 @@ public sealed class LeaseOwnershipAnalyzerTests
             return kept.Read32(0) + known.Read32(0) + later.Read32(0);
         }
         """);
+
+    [Fact]
+    public Task ALeaseFromAHelperIsJudgedByItsTypeNotItsName() => Verify("""
+        static IoSysMapLease Borrow(IoSysMap map) => map.Lease();
+
+        static uint M(IoSysMap map)
+        {
+            using IoSysMapLease ended = Borrow(map);
+            IoSysMapLease kept = {|IOSYS010:Borrow(map)|};
+            return kept.Read32(0) + ended.Read32(0);
+        }
+        """);
 }

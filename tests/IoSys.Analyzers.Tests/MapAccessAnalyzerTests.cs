@@ -185,4 +185,46 @@ public sealed class MapAccessAnalyzerTests
                 }
             }
             """).RunAsync();
+
+    [Fact]
+    public Task AnyParameterMarkedIoOffsetIsChecked() =>
+        new AnalyzerTest<MapAccessAnalyzer>(Bar + """
+            public static unsafe class Ext
+            {
+                public static uint Peek(this IoSysMap<Bar> map, [IoOffset(4)] long at) => map.Read32(at);
+                public static ulong Get(IoSysMap<Bar> map, [IoOffset(WidthParameter = nameof(size))] long at, int size) => map.Read(at, size);
+                public static void Clear(IoSysMap<Bar> map, [IoOffset(LengthParameter = nameof(bytes))] long at, long bytes) => map.Fill(at, bytes, 0);
+                public static uint NotMarked(this IoSysMap<Bar> map, long offset) => 0; // named "offset", but not marked
+
+                static void M(IoSysMap<Bar> map, byte* pointer)
+                {
+                    map.Peek(0xFC);
+                    map.Peek({|IOSYS001:0x100|});
+                    map.Peek({|IOSYS002:0x82|});
+                    map.Peek({|IOSYS003:(long)pointer|});
+                    Get(map, {|IOSYS004:0x10|}, 2);
+                    Get(map, 0x10, 4);
+                    Clear(map, {|IOSYS001:0xF8|}, 0x10);
+                    Clear(map, 0xF0, 0x10);
+                    map.NotMarked(0x1000);
+                    map.NotMarked((long)pointer);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task CopyToChecksEachOffsetAgainstItsOwnMap() =>
+        new AnalyzerTest<MapAccessAnalyzer>(Bar + """
+            public struct Big : IIoKnownSize { public static long Size => 0x1000; }
+            public static class C
+            {
+                static void M(IoSysMap<Bar> small, IoSysMap<Big> big)
+                {
+                    big.CopyTo(0x800, small, 0xF0, 0x10);
+                    small.CopyTo(0xF0, big, 0x800, 0x10);
+                    big.CopyTo(0x800, small, {|IOSYS001:0xF8|}, 0x10);
+                    small.CopyTo({|IOSYS001:0xF8|}, big, 0x800, 0x10);
+                }
+            }
+            """).RunAsync();
 }

@@ -1,4 +1,4 @@
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 
 namespace IoSys.HardwareTests;
 

@@ -1,5 +1,5 @@
 using IoSys.Samples.Edu;
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 
 namespace IoSys.HardwareTests;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 
 namespace IoSys.HardwareTests;
 

@@ -1,6 +1,7 @@
+using IoSys.Devices.Edu;
 using System.Globalization;
-using static IoSys.Simulation.EduRegisters;
-using Edu = IoSys.Simulation.EduRegisterBlock;
+using static IoSys.Devices.Edu.EduRegisters;
+using Edu = IoSys.Devices.Edu.EduRegisterBlock;
 
 namespace IoSys.Simulation.Tests;
 

@@ -1,5 +1,5 @@
 using IoSys.Linux;
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 
 namespace IoSys.Cli.Targets;
 

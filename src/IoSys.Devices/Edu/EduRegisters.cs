@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace IoSys.Simulation;
+namespace IoSys.Devices.Edu;
 
 /// <summary>
 /// What drivers and the simulated device need to know about QEMU's <c>edu</c> device (PCI 1234:11e8, BAR0, 1 MiB;

@@ -1,3 +1,4 @@
+using IoSys.Devices.Edu;
 using IoSys.Simulation;
 
 namespace IoSys.Samples.Edu;
