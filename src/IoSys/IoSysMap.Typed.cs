@@ -93,7 +93,7 @@ public unsafe partial class IoSysMap
             // SAFETY: the slot check proved 0 <= offset <= Size - sizeof(T), offset aligned to sizeof(T), the base
             // aligned, the width accepted everywhere and the map not disposed; the region keeps
             // [_base, _base + Size) valid until it is unreachable, and KeepAlive keeps it reachable until here.
-            T value = VolatileRead<T>((byte*)_base + offset);
+            T value = DeviceOrdering.ReadOrdered<T>((byte*)_base + offset);
             GC.KeepAlive(this);
             return value;
         }
@@ -118,7 +118,7 @@ public unsafe partial class IoSysMap
         if (IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, Log2Width<T>()) < slots)
         {
             // SAFETY: as in Read<T>; write slots are also zero for read-only maps.
-            VolatileWrite((byte*)_base + offset, value);
+            DeviceOrdering.WriteOrdered((byte*)_base + offset, value);
             GC.KeepAlive(this);
             return;
         }
