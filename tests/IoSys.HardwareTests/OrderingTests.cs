@@ -25,6 +25,20 @@ internal static class OrderingTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static uint ProbeRead32Relaxed(IoSysMap map, long offset) => map.Read32Relaxed(offset);
 
+    private static void Report(string what, int iterations, Action action)
+    {
+        action(); // Warm-up (and the first call's binding, under the JIT).
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < iterations; i++)
+        {
+            action();
+        }
+
+        double ns = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalNanoseconds / iterations;
+        Runner.Note(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"  | ordering cost ({System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, indicative): {what}: {ns:F1} ns per call (delegate call included), {iterations} calls"));
+    }
+
     public static void Register(Runner r, Guest guest)
     {
         r.Run("ordering.edu.ordered-and-relaxed", () =>
@@ -54,6 +68,30 @@ internal static class OrderingTests
             int line = IoBarriers.DataCacheLineSize;
             Check.True(line is >= 16 and <= 2048 && (line & (line - 1)) == 0, $"data cache line size {line} is not a power of two in [16, 2048]");
             Runner.Note($"  | ordering: {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}: data cache line {line} bytes");
+        });
+
+        // Reported, not asserted: under TCG the numbers say what the emulator costs, not what silicon does.
+        r.Run("ordering.cost-report", () =>
+        {
+            using IoSysMap ram = IoSysMap.Allocate(0x1000, IoMapOptions.SystemMemory);
+            const int N = 200_000;
+            Report("DmaWriteBarrier (dma_wmb)", N, static () => IoBarriers.DmaWriteBarrier());
+            Report("DmaReadBarrier (dma_rmb)", N, static () => IoBarriers.DmaReadBarrier());
+            Report("WriteBarrier (wmb)", N, static () => IoBarriers.WriteBarrier());
+            Report("ReadBarrier (rmb)", N, static () => IoBarriers.ReadBarrier());
+            Report("FullBarrier (mb)", N, static () => IoBarriers.FullBarrier());
+            Report("RAM Write32Relaxed", N, () => ProbeWrite32Relaxed(ram, 0x40, 1));
+            Report("RAM Write32 (ordered)", N, () => ProbeWrite32Ordered(ram, 0x40, 1));
+            Report("RAM Read32Relaxed", N, () => ProbeRead32Relaxed(ram, 0x40));
+            Report("RAM Read32 (ordered)", N, () => ProbeRead32Ordered(ram, 0x40));
+            if (guest.EduPci is not null)
+            {
+                using IoSysMap edu = Guest.OpenEdu();
+                Report("edu Write32Relaxed", N / 20, () => ProbeWrite32Relaxed(edu, Liveness, 1));
+                Report("edu Write32 (ordered)", N / 20, () => ProbeWrite32Ordered(edu, Liveness, 1));
+                Report("edu Read32Relaxed", N / 20, () => ProbeRead32Relaxed(edu, Liveness));
+                Report("edu Read32 (ordered)", N / 20, () => ProbeRead32Ordered(edu, Liveness));
+            }
         });
 
         r.Run("ordering.cache-maintenance", () =>
