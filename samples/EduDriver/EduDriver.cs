@@ -223,9 +223,13 @@ public sealed class EduDriver
         // The device ignores register writes while a transfer runs.
         WaitUntilNoTransfer(timeout);
         ulong device = DmaBufferAddress + (ulong)deviceOffset;
-        EduRegisterBlock.DmaSource.Write(Registers, default(EduRegisterBlock.DmaSource).WithAddress(toRam ? device : busAddress));
-        EduRegisterBlock.DmaDestination.Write(Registers, default(EduRegisterBlock.DmaDestination).WithAddress(toRam ? busAddress : device));
-        EduRegisterBlock.DmaCount.Write(Registers, default(EduRegisterBlock.DmaCount).WithBytes((ulong)count));
+        // The set-up registers are relaxed (writel_relaxed): accesses to one device stay in order among themselves.
+        // The command register is the doorbell: its ordered write (writel: dma_wmb, then the store) makes the buffer
+        // the caller filled visible to the device before the device can start reading it. The completion is seen by
+        // an ordered read (the poll, or the interrupt status), so the caller's reads of the buffer come after it.
+        EduRegisterBlock.DmaSource.WriteRelaxed(Registers, default(EduRegisterBlock.DmaSource).WithAddress(toRam ? device : busAddress));
+        EduRegisterBlock.DmaDestination.WriteRelaxed(Registers, default(EduRegisterBlock.DmaDestination).WithAddress(toRam ? busAddress : device));
+        EduRegisterBlock.DmaCount.WriteRelaxed(Registers, default(EduRegisterBlock.DmaCount).WithBytes((ulong)count));
         interrupts?.Enable();
         EduRegisterBlock.DmaCommand.Write(Registers, default(EduRegisterBlock.DmaCommand)
             .WithStart(true)

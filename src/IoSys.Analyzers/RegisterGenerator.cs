@@ -10,7 +10,8 @@ namespace IoSys.Analyzers;
 /// <summary>
 /// Generates register blocks, after the kernel's <c>register!</c>: for a <c>[RegisterBlock]</c> struct, its
 /// <c>IIoKnownSize</c> implementation; for each nested <c>[Register]</c> struct, the raw value, field
-/// getters, <c>With*</c> setters, and <c>Read</c>/<c>Write</c>/<c>Update</c> as its access kind allows.
+/// getters, <c>With*</c> setters, and <c>Read</c>/<c>Write</c>/<c>Update</c> (ordered, as <c>readl</c>/<c>writel</c>) and
+/// <c>ReadRelaxed</c>/<c>WriteRelaxed</c> (as <c>readl_relaxed</c>/<c>writel_relaxed</c>) as its access kind allows.
 /// Declarations are validated by the declaration analyzer (IOSYS006-009); the generator emits code for what it can.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -223,25 +224,38 @@ internal static class RegisterEmitter
             if (r.CanRead)
             {
                 w.Line();
-                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
+                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one ordered {r.Width}-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>");
                 w.Line(mapDoc);
                 Doc(w, indexDoc);
                 w.Line("/// <returns>The value read.</returns>");
                 w.Line(Inline);
                 w.Line($"public static {n} Read({mapType} map{index}) => new(map.Read{r.Width}({offset}));");
+                w.Line();
+                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one relaxed {r.Width}-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>");
+                w.Line(mapDoc);
+                Doc(w, indexDoc);
+                w.Line("/// <returns>The value read.</returns>");
+                w.Line(Inline);
+                w.Line($"public static {n} ReadRelaxed({mapType} map{index}) => new(map.Read{r.Width}Relaxed({offset}));");
             }
 
             if (r.CanWrite)
             {
                 w.Line();
-                w.Line(r.Access == RegisterModel.AccessW1C
-                    ? $"/// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one {r.Width}-bit access.</summary>"
-                    : $"/// <summary>Writes the register ({AccessName(r.Access)}) with one {r.Width}-bit access.</summary>");
+                string what = r.Access == RegisterModel.AccessW1C ? "W1C: each bit written as 1 clears that bit" : AccessName(r.Access);
+                w.Line($"/// <summary>Writes the register ({what}) with one ordered {r.Width}-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>");
                 w.Line(mapDoc);
                 Doc(w, indexDoc);
                 w.Line("/// <param name=\"value\">The value to write.</param>");
                 w.Line(Inline);
                 w.Line($"public static void Write({mapType} map{index}, {n} value) => map.Write{r.Width}({offset}, value._raw);");
+                w.Line();
+                w.Line($"/// <summary>Writes the register ({what}) with one relaxed {r.Width}-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>");
+                w.Line(mapDoc);
+                Doc(w, indexDoc);
+                w.Line("/// <param name=\"value\">The value to write.</param>");
+                w.Line(Inline);
+                w.Line($"public static void WriteRelaxed({mapType} map{index}, {n} value) => map.Write{r.Width}Relaxed({offset}, value._raw);");
             }
 
             if (r.CanUpdate)

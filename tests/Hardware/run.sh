@@ -125,6 +125,21 @@ check_region() {
     esac
 }
 
+# check_disasm ARCH: the disassembly checks of the published iosys-hwtests (symbols from its .dbg), counted as host
+# checks; their notes (the instructions found) are echoed.
+check_disasm() {
+    local arch=$1 rid=linux-x64 line name n=0
+    [ "$arch" = arm64 ] && rid=linux-arm64
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) host_pass "${line#PASS }"; n=$((n + 1)) ;;
+            "FAIL "*) name=${line#FAIL }; host_fail "${name%%: *}" "${name#*: }"; n=$((n + 1)) ;;
+            *) echo "$line" ;;
+        esac
+    done < <(bounded 300 bash "$HERE/check-ordering-disasm.sh" "$arch" "$ART/$arch/publish/IoSys.HardwareTests/release_$rid/iosys-hwtests" 2>&1)
+    [ "$n" -gt 0 ] || host_fail "disasm.$arch" "check-ordering-disasm.sh reported no result"
+}
+
 run_arch() {
     local arch=$1 t_arch work payload rc guest_line gp gf gs t0 pub_s boot_s
     t_arch=$(date +%s)
@@ -153,6 +168,9 @@ run_arch() {
     publish "$arch" "$HW_REPO/src/IoSys.Cli/IoSys.Cli.csproj" iosys "$payload" ||
         { host_fail "publish.$arch.iosys" "NativeAOT publish of src/IoSys.Cli failed"; return; }
     pub_s=$(secs "$t0")
+
+    # 2b. The ordered/relaxed accesses in the published binary, by disassembly (check-ordering-disasm.sh).
+    check_disasm "$arch"
 
     # 3. Payload: scripts, firmware image, host data.
     cp "$HERE/payload/run.sh" "$HERE/payload/layout.sh" "$payload/"

@@ -209,6 +209,28 @@ public sealed class GeneratedRegisterTests : IDisposable
     }
 
     [Fact]
+    public void RelaxedFormsReachTheSameRegistersOnEveryMapKind()
+    {
+        IoSysMap<TestBlock> block = _map.AsKnownSize<TestBlock>(0x400);
+        TestBlock.Control.WriteRelaxed((IoSysMap)block, default(TestBlock.Control).WithMode(3));
+        Assert.Equal(0x30u, _map.Read32(0x404));
+        Assert.Equal(3, TestBlock.Control.ReadRelaxed((IoSysMap)block).Mode);
+        TestBlock.Control.WriteRelaxed(block, default(TestBlock.Control).WithCount(4));
+        Assert.Equal(0x0004_0000u, TestBlock.Control.Read(block).Raw);
+        Assert.Equal(4, TestBlock.Control.ReadRelaxed(block).Count);
+        TestBlock.Address.WriteRelaxed(block, default(TestBlock.Address).WithHigh(0x0102_0304).WithLow(0x0506_0708));
+        Assert.Equal(0x0102_0304_0506_0708UL, _map.Read64(0x410));
+        using (IoSysMapLease<TestBlock> lease = block.Lease())
+        {
+            TestBlock.Small.WriteRelaxed(lease, default(TestBlock.Small).WithLow(0x6));
+            Assert.Equal(0x6, TestBlock.Small.ReadRelaxed(lease).Low);
+            Assert.Equal(0x0102_0304u, TestBlock.Address.ReadRelaxed(lease).High);
+        }
+
+        Assert.Equal(0x06, _map.Read8(0x480));
+    }
+
+    [Fact]
     public void SixtyFourAndEightBitRegisters()
     {
         TestBlock.Address.Write(_map, default(TestBlock.Address).WithHigh(0x1234_5678).WithLow(0x9ABC_DEF0));

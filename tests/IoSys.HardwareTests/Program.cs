@@ -33,5 +33,6 @@ DmaTests.Register(runner, guest);
 IvshmemTests.Register(runner, guest);
 FaultDemo.Register(runner, guest);
 EduDriverScenarioTests.Register(runner, guest);
+OrderingTests.Register(runner, guest);
 Runner.Note($"iosys-hwtests: {runner.Passed} passed, {runner.Failed} failed, {runner.Skipped} skipped");
 return runner.Failed == 0 ? 0 : 1;

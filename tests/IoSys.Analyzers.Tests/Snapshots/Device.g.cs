@@ -87,23 +87,41 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public Id WithMagic(byte value) => new(unchecked(((_raw & 0xFFFFFF00u) | ((uint)value & 0xFFu))));
 
-            /// <summary>Reads the register (RO) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Id Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
 
-            /// <summary>Reads the register (RO) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Id ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Id Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
 
-            /// <summary>Reads the register (RO) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Id ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Id Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
+
+            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Id ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
 
             /// <inheritdoc/>
             public bool Equals(Id other) => _raw == other._raw;
@@ -190,17 +208,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public Status WithRaiseIrq(bool value) => new((value ? _raw | 0x80u : _raw & 0xFFFFFF7Fu));
 
-            /// <summary>Reads the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Status Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Status ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, Status value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, Status value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -208,17 +238,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
 
-            /// <summary>Reads the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Status Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Status ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, Status value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, Status value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -226,17 +268,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
 
-            /// <summary>Reads the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Status Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (RW) with one 32-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Status ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, Status value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, Status value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
@@ -317,41 +371,77 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public IrqStatus WithDone(bool value) => new((value ? _raw | 0x1u : _raw & 0xFFFFFFFEu));
 
-            /// <summary>Reads the register (W1C) with one 32-bit access.</summary>
+            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static IrqStatus Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one 32-bit access.</summary>
+            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, IrqStatus value) => map.Write32(Offset, value._raw);
 
-            /// <summary>Reads the register (W1C) with one 32-bit access.</summary>
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
+
+            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static IrqStatus Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one 32-bit access.</summary>
+            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
 
-            /// <summary>Reads the register (W1C) with one 32-bit access.</summary>
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
+
+            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static IrqStatus Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
 
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one 32-bit access.</summary>
+            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
+
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <inheritdoc/>
             public bool Equals(IrqStatus other) => _raw == other._raw;
@@ -426,23 +516,41 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public IrqAck WithBits(uint value) => new(unchecked(((_raw & 0x0u) | ((uint)value & 0xFFFFFFFFu))));
 
-            /// <summary>Writes the register (WO) with one 32-bit access.</summary>
+            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, IrqAck value) => map.Write32(Offset, value._raw);
 
-            /// <summary>Writes the register (WO) with one 32-bit access.</summary>
+            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
+
+            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
 
-            /// <summary>Writes the register (WO) with one 32-bit access.</summary>
+            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
+
+            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
+
+            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <inheritdoc/>
             public bool Equals(IrqAck other) => _raw == other._raw;
@@ -541,17 +649,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public DmaCommand WithTag(ulong value) => new(unchecked(((_raw & 0xFFFFFFFFFFUL) | (((ulong)value << 40) & 0xFFFFFF0000000000UL))));
 
-            /// <summary>Reads the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static DmaCommand Read(global::IoSys.IoSysMap map) => new(map.Read64(Offset));
 
-            /// <summary>Writes the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read64Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, DmaCommand value) => map.Write64(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -559,17 +679,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
 
-            /// <summary>Reads the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static DmaCommand Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read64(Offset));
 
-            /// <summary>Writes the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read64Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, DmaCommand value) => map.Write64(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -577,17 +709,29 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
 
-            /// <summary>Reads the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static DmaCommand Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read64(Offset));
 
-            /// <summary>Writes the register (RW) with one 64-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read64Relaxed(Offset));
+
+            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, DmaCommand value) => map.Write64(Offset, value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
@@ -689,19 +833,33 @@ namespace Device
                 return Offset + (index * Stride);
             }
 
-            /// <summary>Reads the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Queue Read(global::IoSys.IoSysMap map, int index) => new(map.Read16(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Queue ReadRelaxed(global::IoSys.IoSysMap map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -710,19 +868,33 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
 
-            /// <summary>Reads the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Queue Read(global::IoSys.IoSysMap<DeviceRegs> map, int index) => new(map.Read16(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Queue ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -731,19 +903,33 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
 
-            /// <summary>Reads the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Queue Read(global::IoSys.IoSysMapLease<DeviceRegs> map, int index) => new(map.Read16(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 16-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Queue ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>

@@ -86,19 +86,33 @@ partial class Outer
                 return Offset + (index * Stride);
             }
 
-            /// <summary>Reads the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Ctl Read(global::IoSys.IoSysMap map, int index) => new(map.Read8(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Ctl ReadRelaxed(global::IoSys.IoSysMap map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -107,19 +121,33 @@ partial class Outer
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
 
-            /// <summary>Reads the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Ctl Read(global::IoSys.IoSysMap<Small> map, int index) => new(map.Read8(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Ctl ReadRelaxed(global::IoSys.IoSysMap<Small> map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMap<Small> map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMap<Small> map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
@@ -128,19 +156,33 @@ partial class Outer
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Update(global::IoSys.IoSysMap<Small> map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
 
-            /// <summary>Reads the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <returns>The value read.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static Ctl Read(global::IoSys.IoSysMapLease<Small> map, int index) => new(map.Read8(OffsetOf(index)));
 
-            /// <summary>Writes the register (RW) with one 8-bit access.</summary>
+            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <returns>The value read.</returns>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static Ctl ReadRelaxed(global::IoSys.IoSysMapLease<Small> map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
+
+            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
             /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
             /// <param name="value">The value to write.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Write(global::IoSys.IoSysMapLease<Small> map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
+
+            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
+            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
+            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
+            /// <param name="value">The value to write.</param>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void WriteRelaxed(global::IoSys.IoSysMapLease<Small> map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
 
             /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
             /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
