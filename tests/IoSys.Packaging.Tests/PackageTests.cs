@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,6 +10,7 @@ namespace IoSys.Packaging.Tests;
 /// a private packages folder from the local feed only, so the IoSys package it gets is the one just packed, never a
 /// stale copy from the machine's cache, and it needs no network.
 /// </summary>
+[Collection(DotnetBuilds.Name)]
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(10);
@@ -55,14 +53,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind does no harm.
-        }
+        Dotnet.DeleteQuietly(_root);
     }
 
     [Fact]
@@ -119,76 +110,16 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("control=0xAB000051 mode=5", runLog, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string Output) Run(TimeSpan timeout, string directory, bool isolated, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    private (int ExitCode, string Output) Run(TimeSpan timeout, string directory, bool isolated, params string[] arguments) =>
+        Dotnet.Run(output, timeout, directory,
+            isolated
+                ? new Dictionary<string, string?>
+                {
+                    ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
+                    ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(_root, "http-cache"),
+                }
+                : null,
+            "dotnet", arguments);
 
-        if (arguments[0] is "build" or "pack")
-        {
-            start.ArgumentList.Add("-nodeReuse:false"); // no build server left running after the test
-            start.ArgumentList.Add("-p:UseSharedCompilation=false");
-        }
-
-        // The test host's MSBuild variables would point the child at the test's own build.
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        if (isolated)
-        {
-            start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
-            start.Environment["NUGET_HTTP_CACHE_PATH"] = Path.Combine(_root, "http-cache");
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-
-        using var process = new Process { StartInfo = start };
-        var text = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish in {timeout}:\n{text}");
-        }
-
-        process.WaitForExit(); // flush the output readers
-        string log;
-        lock (text)
-        {
-            log = text.ToString();
-        }
-
-        output.WriteLine($"$ dotnet {string.Join(' ', arguments)} -> {process.ExitCode}\n{log}");
-        return (process.ExitCode, log);
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string here = "")
-    {
-        for (string? dir = Path.GetDirectoryName(here); dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            if (File.Exists(Path.Combine(dir, "src", "IoSys", "IoSys.csproj")))
-            {
-                return dir;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root was not found above " + here);
-    }
+    private static string RepositoryRoot() => Dotnet.RepositoryRoot();
 }

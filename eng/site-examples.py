@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Every public type and member of the API reference shows an example or links to a guide section that shows it.
+
+Reads the API metadata docfx generated (site/api/*.yml) and:
+  1. takes the hand-written examples in site/examples/*.md (docfx overwrite files keyed by UID, with code);
+  2. for every other public UID, looks for a guide section (docs/*.md, split at headings) whose code (fenced blocks
+     or inline `code`) uses the member's name, preferring a section that also names its type, and writes a docfx
+     overwrite file (site/obj/examples/guide-links.md) that adds "Shown in use in the guide: <link>" as its example;
+  3. lists what has neither. Any public TYPE without one fails; a MEMBER without one fails unless it is on the list
+     of known gaps, site/examples/uncovered-members.txt (a ratchet: the list may only shrink; --update-baseline
+     rewrites it, for review). docfx then checks every generated link and #anchor (--warningsAsErrors).
+
+Usage: eng/site-examples.py [--update-baseline]      (after `docfx metadata site/docfx.json`)
+"""
+import glob, os, re, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SITE = os.path.join(ROOT, "site")
+OUT = os.path.join(SITE, "obj", "examples")
+BASELINE = os.path.join(SITE, "examples", "uncovered-members.txt")
+TYPE_KINDS = {"Class", "Struct", "Interface", "Enum", "Delegate"}
+MEMBER_KINDS = {"Method", "Property", "Field", "Event", "Constructor", "Operator"}
+
+
+def api_items():
+    """(uid, kind, name, parent) of every public type and member docfx documented (no inherited members)."""
+    items = []
+    for path in sorted(glob.glob(os.path.join(SITE, "api", "*.yml"))):
+        text = open(path, encoding="utf-8").read()
+        body = text.split("\nreferences:\n", 1)[0]
+        for block in re.split(r"\n- uid: ", "\n" + body.split("\nitems:\n", 1)[-1])[1:]:
+            uid = block.split("\n", 1)[0].strip()
+            kind = re.search(r"^  type: (\w+)", block, re.M)
+            name = re.search(r"^  name: (.+)$", block, re.M)
+            parent = re.search(r"^  parent: (.+)$", block, re.M)
+            if kind and kind.group(1) in TYPE_KINDS | MEMBER_KINDS:
+                items.append((uid, kind.group(1), name.group(1).strip().strip("'\"") if name else uid,
+                              parent.group(1).strip() if parent else ""))
+    return items
+
+
+def slug(heading, seen):
+    """The anchor markdig (GitHub style, as docfx uses) gives a heading."""
+    s = re.sub(r"[`*_\[\]()]", "", heading).strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s).replace(" ", "-")
+    n = seen.get(s, 0)
+    seen[s] = n + 1
+    return s if n == 0 else f"{s}-{n}"
+
+
+def guide_sections():
+    """(file, anchor, title, code text, all text) of every section of docs/*.md."""
+    sections = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))):
+        lines = open(path, encoding="utf-8").read().split("\n")
+        seen, current, fence = {}, None, False
+        for line in lines:
+            if line.startswith("```"):
+                fence = not fence
+            m = None if fence else re.match(r"^(#{1,6}) +(.+?) *#*$", line)
+            if m:
+                current = {"file": path, "anchor": slug(m.group(2), seen), "title": m.group(2).replace("`", ""), "code": [], "text": []}
+                sections.append(current)
+                continue
+            if current is None:
+                continue
+            current["text"].append(line)
+            if fence and not line.startswith("```"):
+                current["code"].append(line)
+            else:
+                current["code"].extend(re.findall(r"`([^`]+)`", line))
+    for s in sections:
+        s["code"], s["text"] = "\n".join(s["code"]), "\n".join(s["text"])
+    return sections
+
+
+def simple_name(name, kind):
+    n = re.sub(r"\(.*$", "", name)          # Read32(long) -> Read32
+    n = re.sub(r"<.*$", "", n)              # Read<T> -> Read
+    return n.split(".")[-1]
+
+
+def handwritten():
+    covered = set()
+    for path in glob.glob(os.path.join(SITE, "examples", "*.md")):
+        covered.update(m.strip() for m in re.findall(r"^uid: *(.+)$", open(path, encoding="utf-8").read(), re.M))
+    return covered
+
+
+def main():
+    items = api_items()
+    if not items:
+        sys.exit("error: no API metadata in site/api: run `dotnet docfx metadata site/docfx.json` first")
+    names = {uid: (kind, name) for uid, kind, name, _ in items}
+    sections = guide_sections()
+    written = handwritten()
+    links, missing_types, missing_members = [], [], []
+    for uid, kind, name, parent in items:
+        if uid in written:
+            continue
+        member = simple_name(name, kind)
+        type_name = simple_name(names.get(parent, ("", ""))[1], "") if kind in MEMBER_KINDS else member
+        # An attribute is used without its suffix: [Bits(3, 0)] for BitsAttribute.
+        used = member[:-len("Attribute")] if kind in TYPE_KINDS and member.endswith("Attribute") else member
+        word = re.compile(r"(?<![\w])" + re.escape(used) + r"(?![\w])")
+        best = None
+        for s in sections:
+            if word.search(s["code"]):
+                score = 2 if (kind in TYPE_KINDS or re.search(r"(?<![\w])" + re.escape(type_name) + r"(?![\w])", s["text"])) else 1
+                if best is None or score > best[0]:
+                    best = (score, s)
+                if score == 2:
+                    break
+        if best and (kind in TYPE_KINDS or best[0] == 2):
+            links.append((uid, best[1]))
+        elif kind in TYPE_KINDS:
+            missing_types.append(uid)
+        else:
+            missing_members.append(uid)
+
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "guide-links.md"), "w", encoding="utf-8") as f:
+        for uid, s in links:
+            rel = os.path.relpath(s["file"], OUT).replace(os.sep, "/")
+            doc = os.path.splitext(os.path.basename(s["file"]))[0]
+            f.write(f"---\nuid: {uid}\nexample:\n- *content\n---\n\nShown in use in the guide: [{doc}: {s['title']}]({rel}#{s['anchor']}).\n\n")
+
+    total = len(items)
+    print(f"site examples: {total} public types and members; {len(written)} hand-written examples, {len(links)} guide links, "
+          f"{len(missing_types)} types and {len(missing_members)} members without either")
+    baseline = set()
+    if os.path.exists(BASELINE):
+        baseline = {l.strip() for l in open(BASELINE, encoding="utf-8") if l.strip() and not l.startswith("#")}
+    if "--update-baseline" in sys.argv:
+        with open(BASELINE, "w", encoding="utf-8") as f:
+            f.write("# Public members with no example and no guide section that shows them (eng/site-examples.py).\n"
+                    "# Known gaps: this list may only shrink. Add an example (site/examples/*.md) or a guide section.\n")
+            f.writelines(u + "\n" for u in sorted(missing_members))
+        baseline = set(missing_members)
+    with open(os.path.join(OUT, "uncovered.txt"), "w", encoding="utf-8") as f:
+        f.writelines(u + "\n" for u in sorted(missing_types + missing_members))
+    new = [u for u in missing_members if u not in baseline]
+    for u in missing_types:
+        print(f"error: public type {u} has no example and no guide section that shows it")
+    for u in new:
+        print(f"error: public member {u} has no example and no guide section that shows it")
+    sys.exit(1 if missing_types or new else 0)
+
+
+main()
