@@ -160,7 +160,7 @@ public static unsafe class IoBarriers
         // The lease keeps the memory mapped for the duration (a concurrent Dispose defers the unmapping), and throws
         // ObjectDisposedException for a disposed map.
         using IoSysMapLease lease = map.Lease();
-        if (map._base == 0 && length != 0)
+        if (map._state.Base == 0 && length != 0)
         {
             throw new NotSupportedException($"Cache maintenance needs mapped memory; this map ({map}) is served by a backend.");
         }
@@ -172,7 +172,7 @@ public static unsafe class IoBarriers
 
         // SAFETY: [offset, offset + length) is inside the map (checked above) and the lease keeps it mapped until the
         // call returns; dc cvac/civac read or write back cache lines and never change the memory's contents.
-        byte* p = (byte*)map._base + offset;
+        byte* p = (byte*)map._state.Base + offset;
         if (invalidate)
         {
             OrderingStub.DataCacheCleanInvalidate(p, (nuint)length);
