@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 
 if [ $# -eq 0 ]; then
   set --
-  for p in src/*/*.csproj; do
+  # IoSys first: the others reference it, and their check build needs its files current.
+  for p in src/IoSys/IoSys.csproj $(ls src/*/*.csproj | grep -v '^src/IoSys/IoSys.csproj$'); do
     # Shipped libraries: packable, not a tool, not a Roslyn component (the analyzers ship inside IoSys).
     grep -qE '<IsPackable>false</IsPackable>|<PackAsTool>true</PackAsTool>|<IsRoslynComponent>true</IsRoslynComponent>' "$p" || set -- "$@" "$p"
   done
@@ -29,11 +30,13 @@ for project in "$@"; do
   # Warnings not errors, so every symbol is reported in one build; --no-incremental so none is missed.
   dotnet build "$project" -c Release --no-incremental -nologo -clp:NoSummary \
     -p:TreatWarningsAsErrors=false -p:WarningsAsErrors= -warnAsMessage:RS0037 >"$log" 2>&1 || true
-  python3 - "$dir" "$log" <<'PY'
+  python3 - "$dir" "$log" "$(realpath "$project")" <<'PY'
 import re, sys
-folder, log = sys.argv[1], sys.argv[2]
+folder, log, project = sys.argv[1], sys.argv[2], sys.argv[3]
 added, removed = set(), set()
 for line in open(log, encoding="utf-8", errors="replace"):
+    # A build also compiles the projects this one references: take only this project's own diagnostics.
+    if f"[{project}]" not in line and f"[{project}::" not in line: continue
     m = re.search(r"RS0016: Symbol '(.+)' is not part of the declared public API", line)
     if m: added.add(m.group(1))
     m = re.search(r"RS0017: Symbol '(.+)' is part of the declared API, but is either not public or could not be found", line)

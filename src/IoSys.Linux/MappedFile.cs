@@ -124,7 +124,7 @@ public static class MappedFile
 
         long pageSize = Environment.SystemPageSize;
         long pageOffset = offset / pageSize * pageSize;
-        MmapRegion region = MmapRegion.Map(file, path, pageOffset, offset - pageOffset, length, !readOnly, permissionHint, FileKinds.Regular, what);
+        MmapRegion region = MmapRegion.Map(file, path, pageOffset, offset - pageOffset, length, !readOnly, permissionHint, StatKinds.Regular, what);
         return region.CreateMap(mapOptions);
     }
 

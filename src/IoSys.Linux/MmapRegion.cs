@@ -27,7 +27,7 @@ internal sealed class MmapRegion : IoMemoryRegion
     /// (<see cref="NativeFile.CheckMappable"/>): every target maps through here, so no target maps unchecked.
     /// </summary>
     public static MmapRegion Map(SafeFileHandle file, string path, long fileOffset, long start, long length, bool writable, string permissionHint,
-        FileKinds allowed, string what)
+        StatKinds allowed, string what)
     {
         long pageSize = Environment.SystemPageSize;
         if (length <= 0 || start < 0 || start >= pageSize || fileOffset < 0 || fileOffset % pageSize != 0)

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace IoSys.Linux;
 
 /// <summary>What kind of file a path names, as <c>statx</c> reports it.</summary>
-internal enum FileKind
+internal enum StatKind
 {
     Other = 0,
     Regular,
@@ -17,7 +17,7 @@ internal enum FileKind
 
 /// <summary>The kinds of file a target accepts.</summary>
 [Flags]
-internal enum FileKinds
+internal enum StatKinds
 {
     None = 0,
     Regular = 1,
@@ -26,9 +26,9 @@ internal enum FileKinds
 }
 
 /// <summary>What <c>statx</c> says about an open file: kind, size in bytes (0 for devices), inode and device.</summary>
-internal readonly record struct FileStatus(FileKind Kind, long Size, ulong Inode, uint DevMajor, uint DevMinor)
+internal readonly record struct StatInfo(StatKind Kind, long Size, ulong Inode, uint DevMajor, uint DevMinor)
 {
-    public bool SameFileAs(FileStatus other) => Inode == other.Inode && DevMajor == other.DevMajor && DevMinor == other.DevMinor;
+    public bool SameFileAs(StatInfo other) => Inode == other.Inode && DevMajor == other.DevMajor && DevMinor == other.DevMinor;
 }
 
 /// <summary>
@@ -44,7 +44,7 @@ internal static class NativeFile
     /// </summary>
     /// <exception cref="IOException">The file is of a kind not in <paramref name="allowed"/>, a symbolic link when
     /// <paramref name="noFollow"/>, or not on sysfs when <paramref name="requireSysfs"/>.</exception>
-    public static SafeFileHandle OpenChecked(string path, int flags, FileKinds allowed, string what, string permissionHint,
+    public static SafeFileHandle OpenChecked(string path, int flags, StatKinds allowed, string what, string permissionHint,
         bool noFollow = false, bool requireSysfs = false, int mode = 0)
     {
         int fd = LibC.Open(path, flags | LibC.O_CLOEXEC | LibC.O_NONBLOCK | (noFollow ? LibC.O_NOFOLLOW : 0), mode);
@@ -71,7 +71,7 @@ internal static class NativeFile
             if (fd >= 0)
             {
                 created = true;
-                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, FileKinds.Regular, what, requireSysfs: false);
+                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, StatKinds.Regular, what, requireSysfs: false);
             }
 
             int errno = LibC.LastError;
@@ -84,7 +84,7 @@ internal static class NativeFile
             if (fd >= 0)
             {
                 created = false;
-                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, FileKinds.Regular, what, requireSysfs: false);
+                return CheckOpened(new SafeFileHandle(fd, ownsHandle: true), path, StatKinds.Regular, what, requireSysfs: false);
             }
 
             errno = LibC.LastError;
@@ -95,7 +95,7 @@ internal static class NativeFile
         }
 
         created = false;
-        return OpenChecked(path, flags, FileKinds.Regular, what, permissionHint, noFollow);
+        return OpenChecked(path, flags, StatKinds.Regular, what, permissionHint, noFollow);
     }
 
     /// <summary>
@@ -117,11 +117,11 @@ internal static class NativeFile
         }
     }
 
-    private static SafeFileHandle CheckOpened(SafeFileHandle file, string path, FileKinds allowed, string what, bool requireSysfs)
+    private static SafeFileHandle CheckOpened(SafeFileHandle file, string path, StatKinds allowed, string what, bool requireSysfs)
     {
         try
         {
-            FileStatus status = Stat(file, path);
+            StatInfo status = Stat(file, path);
             if (!Allows(allowed, status.Kind))
             {
                 throw new IOException($"Cannot use {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
@@ -153,15 +153,15 @@ internal static class NativeFile
     /// pages past the end fault with SIGBUS), at least <paramref name="end"/> bytes long.
     /// </summary>
     /// <exception cref="IOException">The kind is not allowed, or the regular file is shorter than <paramref name="end"/> bytes.</exception>
-    public static FileStatus CheckMappable(SafeFileHandle file, string path, FileKinds allowed, long end, string what)
+    public static StatInfo CheckMappable(SafeFileHandle file, string path, StatKinds allowed, long end, string what)
     {
-        FileStatus status = Stat(file, path);
+        StatInfo status = Stat(file, path);
         if (!Allows(allowed, status.Kind))
         {
             throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
         }
 
-        if (status.Kind == FileKind.Regular && status.Size < end)
+        if (status.Kind == StatKind.Regular && status.Size < end)
         {
             throw new IOException(
                 $"Cannot map {what} '{path}': it is a regular file of {status.Size} bytes (0x{status.Size:x}), but the map needs {end} bytes (0x{end:x}); " +
@@ -172,7 +172,7 @@ internal static class NativeFile
     }
 
     /// <summary>Kind, size, inode and device of an open file (<c>statx</c> on the descriptor).</summary>
-    public static unsafe FileStatus Stat(SafeFileHandle file, string path)
+    public static unsafe StatInfo Stat(SafeFileHandle file, string path)
     {
         bool added = false;
         LibC.Statx buffer = default;
@@ -198,7 +198,7 @@ internal static class NativeFile
     }
 
     /// <summary>Kind, inode and device of the file a path names now, without following a final symbolic link; null if it does not exist.</summary>
-    public static unsafe FileStatus? StatPath(string path)
+    public static unsafe StatInfo? StatPath(string path)
     {
         LibC.Statx buffer = default;
         // SAFETY: as in Stat.
@@ -242,62 +242,62 @@ internal static class NativeFile
         return full == root || full.StartsWith(root + "/", StringComparison.Ordinal);
     }
 
-    private static FileStatus ToStatus(in LibC.Statx s, string path)
+    private static StatInfo ToStatus(in LibC.Statx s, string path)
     {
         if ((s.Mask & LibC.STATX_TYPE) == 0)
         {
             throw new IOException($"Cannot get the kind of '{path}': the file system does not report it.");
         }
 
-        FileKind kind = (s.Mode & LibC.S_IFMT) switch
+        StatKind kind = (s.Mode & LibC.S_IFMT) switch
         {
-            LibC.S_IFREG => FileKind.Regular,
-            LibC.S_IFCHR => FileKind.CharacterDevice,
-            LibC.S_IFBLK => FileKind.BlockDevice,
-            LibC.S_IFDIR => FileKind.Directory,
-            LibC.S_IFIFO => FileKind.Fifo,
-            LibC.S_IFSOCK => FileKind.Socket,
-            LibC.S_IFLNK => FileKind.SymbolicLink,
-            _ => FileKind.Other,
+            LibC.S_IFREG => StatKind.Regular,
+            LibC.S_IFCHR => StatKind.CharacterDevice,
+            LibC.S_IFBLK => StatKind.BlockDevice,
+            LibC.S_IFDIR => StatKind.Directory,
+            LibC.S_IFIFO => StatKind.Fifo,
+            LibC.S_IFSOCK => StatKind.Socket,
+            LibC.S_IFLNK => StatKind.SymbolicLink,
+            _ => StatKind.Other,
         };
         long size = s.Size > long.MaxValue ? long.MaxValue : (long)s.Size;
-        return new FileStatus(kind, size, s.Inode, s.DevMajor, s.DevMinor);
+        return new StatInfo(kind, size, s.Inode, s.DevMajor, s.DevMinor);
     }
 
-    private static bool Allows(FileKinds allowed, FileKind kind) => kind switch
+    private static bool Allows(StatKinds allowed, StatKind kind) => kind switch
     {
-        FileKind.Regular => (allowed & FileKinds.Regular) != 0,
-        FileKind.CharacterDevice => (allowed & FileKinds.CharacterDevice) != 0,
-        FileKind.Fifo => (allowed & FileKinds.Fifo) != 0,
+        StatKind.Regular => (allowed & StatKinds.Regular) != 0,
+        StatKind.CharacterDevice => (allowed & StatKinds.CharacterDevice) != 0,
+        StatKind.Fifo => (allowed & StatKinds.Fifo) != 0,
         _ => false,
     };
 
-    private static string Describe(FileKind kind) => kind switch
+    private static string Describe(StatKind kind) => kind switch
     {
-        FileKind.Regular => "a regular file",
-        FileKind.CharacterDevice => "a character device",
-        FileKind.BlockDevice => "a block device",
-        FileKind.Directory => "a directory",
-        FileKind.Fifo => "a FIFO (named pipe)",
-        FileKind.Socket => "a socket",
-        FileKind.SymbolicLink => "a symbolic link",
+        StatKind.Regular => "a regular file",
+        StatKind.CharacterDevice => "a character device",
+        StatKind.BlockDevice => "a block device",
+        StatKind.Directory => "a directory",
+        StatKind.Fifo => "a FIFO (named pipe)",
+        StatKind.Socket => "a socket",
+        StatKind.SymbolicLink => "a symbolic link",
         _ => "a file of unknown kind",
     };
 
-    private static string Expected(FileKinds allowed)
+    private static string Expected(StatKinds allowed)
     {
         var names = new List<string>(3);
-        if ((allowed & FileKinds.Regular) != 0)
+        if ((allowed & StatKinds.Regular) != 0)
         {
             names.Add("a regular file");
         }
 
-        if ((allowed & FileKinds.CharacterDevice) != 0)
+        if ((allowed & StatKinds.CharacterDevice) != 0)
         {
             names.Add("a character device");
         }
 
-        if ((allowed & FileKinds.Fifo) != 0)
+        if ((allowed & StatKinds.Fifo) != 0)
         {
             names.Add("a FIFO");
         }

@@ -81,7 +81,7 @@ public sealed class PciConfigSpace : IDisposable
     public static PciConfigSpace Open(string configPath, bool writable = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(configPath);
-        SafeFileHandle file = NativeFile.OpenChecked(configPath, writable ? LibC.O_RDWR : LibC.O_RDONLY, FileKinds.Regular, "PCI config space",
+        SafeFileHandle file = NativeFile.OpenChecked(configPath, writable ? LibC.O_RDWR : LibC.O_RDONLY, StatKinds.Regular, "PCI config space",
             LinuxErrors.RootOrUdev, noFollow: true, requireSysfs: Sysfs.IsKernelPath(configPath));
         try
         {

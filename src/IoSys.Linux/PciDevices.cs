@@ -207,7 +207,7 @@ public static class PciDevices
         }
 
         // The resource file: never through a symbolic link, and the kernel's own (on sysfs) under /sys.
-        using SafeFileHandle file = NativeFile.OpenChecked(path, readOnly ? LibC.O_RDONLY : LibC.O_RDWR, FileKinds.Regular,
+        using SafeFileHandle file = NativeFile.OpenChecked(path, readOnly ? LibC.O_RDONLY : LibC.O_RDWR, StatKinds.Regular,
             $"the resource file of {name}", PermissionHint, noFollow: true, requireSysfs: Sysfs.IsKernelPath(path));
         long fileLength = NativeFile.Stat(file, path).Size;
         if (fileLength < info.Size)
@@ -217,7 +217,7 @@ public static class PciDevices
         }
 
         EnsureMemoryDecoding(device, name, options.EnableDevice);
-        MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint, FileKinds.Regular, $"the resource file of {name}");
+        MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint, StatKinds.Regular, $"the resource file of {name}");
         return region.CreateMap(mapOptions);
     }
 

@@ -45,12 +45,12 @@ public static class PhysicalMemory
         bool readOnly = options.ReadOnly || options.MapOptions?.ReadOnly == true;
         IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.IoMemory, readOnly);
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_SYNC;
-        using SafeFileHandle file = NativeFile.OpenChecked(path, flags, FileKinds.CharacterDevice | FileKinds.Regular, "physical memory device", PermissionHint);
+        using SafeFileHandle file = NativeFile.OpenChecked(path, flags, StatKinds.CharacterDevice | StatKinds.Regular, "physical memory device", PermissionHint);
 
         // A character device (/dev/mem) has no size to check; a regular file (fixture, dump) has one, and must hold
         // the range: its kind decides, never its size (an empty file is not a device).
-        FileStatus status = NativeFile.Stat(file, path);
-        if (status.Kind == FileKind.Regular && (long)physicalAddress + length > status.Size)
+        StatInfo status = NativeFile.Stat(file, path);
+        if (status.Kind == StatKind.Regular && (long)physicalAddress + length > status.Size)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length,
                 $"Cannot map {length} bytes at {LinuxErrors.Hex(physicalAddress)} of '{path}': it is a regular file of only {status.Size} bytes, " +
@@ -58,7 +58,7 @@ public static class PhysicalMemory
         }
 
         MmapRegion region = MmapRegion.Map(file, path, (long)pageStart, start, length, !readOnly, PermissionHint,
-            FileKinds.CharacterDevice | FileKinds.Regular, "physical memory device");
+            StatKinds.CharacterDevice | StatKinds.Regular, "physical memory device");
         return region.CreateMap(mapOptions);
     }
 }

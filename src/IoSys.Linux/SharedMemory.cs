@@ -84,7 +84,7 @@ public static class SharedMemory
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         name ??= "iosys";
         using SafeFileHandle file = CreateSealedMemfd(size, name);
-        MmapRegion region = MmapRegion.Map(file, $"memfd:{name}", 0, 0, size, writable: true, PermissionHint, FileKinds.Regular, "anonymous shared memory");
+        MmapRegion region = MmapRegion.Map(file, $"memfd:{name}", 0, 0, size, writable: true, PermissionHint, StatKinds.Regular, "anonymous shared memory");
         return region.CreateMap(IoMapOptions.SystemMemory);
     }
 

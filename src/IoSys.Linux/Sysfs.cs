@@ -40,7 +40,7 @@ internal static class Sysfs
         SafeFileHandle file;
         try
         {
-            file = NativeFile.OpenChecked(path, LibC.O_RDONLY, FileKinds.Regular, "the sysfs file", LinuxErrors.RootOrUdev, noFollow: true);
+            file = NativeFile.OpenChecked(path, LibC.O_RDONLY, StatKinds.Regular, "the sysfs file", LinuxErrors.RootOrUdev, noFollow: true);
         }
         catch (FileNotFoundException e)
         {
@@ -82,7 +82,7 @@ internal static class Sysfs
     /// </summary>
     public static void WriteText(string path, string text, string what)
     {
-        using SafeFileHandle file = NativeFile.OpenChecked(path, LibC.O_WRONLY, FileKinds.Regular, what, LinuxErrors.RootOrUdev,
+        using SafeFileHandle file = NativeFile.OpenChecked(path, LibC.O_WRONLY, StatKinds.Regular, what, LinuxErrors.RootOrUdev,
             noFollow: true, requireSysfs: IsKernelPath(path));
         byte[] bytes = Encoding.ASCII.GetBytes(text);
         unsafe

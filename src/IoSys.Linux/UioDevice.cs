@@ -26,7 +26,7 @@ public sealed class UioDevice : IDisposable
         "SUBSYSTEM==\"uio\", GROUP=\"uio\", MODE=\"0660\" and add your user to the uio group";
 
     // What a device node may be outside /dev (test roots): maps need a character device or a regular file.
-    private const FileKinds NodeKinds = FileKinds.CharacterDevice | FileKinds.Regular | FileKinds.Fifo;
+    private const StatKinds NodeKinds = StatKinds.CharacterDevice | StatKinds.Regular | StatKinds.Fifo;
 
     private readonly SafeFileHandle _file;
 
@@ -107,7 +107,7 @@ public sealed class UioDevice : IDisposable
         // back to poll, instead of blocking past its timeout.
         // Under the real /dev the node must be a character device; a test root may hold a regular file (maps) or a
         // FIFO (interrupts) in its place. Never through a symbolic link.
-        FileKinds allowed = NativeFile.IsUnder(devicePath, "/dev") ? FileKinds.CharacterDevice : NodeKinds;
+        StatKinds allowed = NativeFile.IsUnder(devicePath, "/dev") ? StatKinds.CharacterDevice : NodeKinds;
         SafeFileHandle file = NativeFile.OpenChecked(devicePath, LibC.O_RDWR | LibC.O_NONBLOCK, allowed, $"UIO device uio{info.Number} ({info.Name})",
             PermissionHint, noFollow: true);
         return new UioDevice(info, devicePath, file, sysfsRoot);
@@ -160,7 +160,7 @@ public sealed class UioDevice : IDisposable
         try
         {
             region = MmapRegion.Map(_file, DevicePath, fileOffset, map.Offset, length, !readOnly, PermissionHint,
-                FileKinds.CharacterDevice | FileKinds.Regular, $"map {index} of UIO device uio{Number} ({Name})");
+                StatKinds.CharacterDevice | StatKinds.Regular, $"map {index} of UIO device uio{Number} ({Name})");
         }
         catch (IOException e) when (map.Size % pageSize != 0 || addressInPage != 0)
         {

@@ -266,7 +266,7 @@ public sealed class HardeningTests : IDisposable
         Assert.False(Sysfs.IsKernelPath("/system/resource0"));
 
         IOException e = Assert.Throws<IOException>(
-            () => NativeFile.OpenChecked(plain, LibC.O_RDONLY, FileKinds.Regular, "the sysfs file", "hint", noFollow: true, requireSysfs: true));
+            () => NativeFile.OpenChecked(plain, LibC.O_RDONLY, StatKinds.Regular, "the sysfs file", "hint", noFollow: true, requireSysfs: true));
         Assert.Contains("does not live on sysfs", e.Message, StringComparison.Ordinal);
         Assert.Contains(plain, e.Message, StringComparison.Ordinal);
 
@@ -276,7 +276,7 @@ public sealed class HardeningTests : IDisposable
             : null;
         if (real is not null)
         {
-            using SafeFileHandle file = NativeFile.OpenChecked(real, LibC.O_RDONLY, FileKinds.Regular, "the sysfs file", "hint", noFollow: true, requireSysfs: true);
+            using SafeFileHandle file = NativeFile.OpenChecked(real, LibC.O_RDONLY, StatKinds.Regular, "the sysfs file", "hint", noFollow: true, requireSysfs: true);
             Assert.True(NativeFile.IsOnSysfs(file, real));
         }
     }
@@ -379,7 +379,7 @@ public sealed class HardeningTests : IDisposable
     {
         string path = _root.Write("short.bin", new byte[10]);
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        IOException e = Assert.Throws<IOException>(() => MmapRegion.Map(file, path, 0, 4, 8, writable: false, "hint", FileKinds.Regular, "fixture"));
+        IOException e = Assert.Throws<IOException>(() => MmapRegion.Map(file, path, 0, 4, 8, writable: false, "hint", StatKinds.Regular, "fixture"));
         Assert.Contains("10 bytes", e.Message, StringComparison.Ordinal);
         Assert.Contains("needs 12 bytes", e.Message, StringComparison.Ordinal);
         Assert.Empty(ProcMaps.For(path));

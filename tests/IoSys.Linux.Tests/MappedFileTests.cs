@@ -286,7 +286,7 @@ public sealed class MappedFileTests : IDisposable
 
         // A shared writable mapping of a descriptor opened read-only is refused (EACCES), even for root.
         UnauthorizedAccessException e = Assert.Throws<UnauthorizedAccessException>(
-            () => MmapRegion.Map(file, path, page, 0x10, 100, writable: true, "hint", FileKinds.Regular, "file"));
+            () => MmapRegion.Map(file, path, page, 0x10, 100, writable: true, "hint", StatKinds.Regular, "file"));
         Assert.Contains($"100 bytes (0x64) at offset 0x{page + 0x10:x}", e.Message, StringComparison.Ordinal);
     }
 
