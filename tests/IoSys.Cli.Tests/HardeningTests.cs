@@ -241,23 +241,28 @@ public sealed class HardeningTests : IDisposable
         byte[] data = Expect.Bytes(size, 7);
         string source = _dir.Write("s.bin", data);
         string copy = _dir.File("c.bin");
-        Expect.Ok(CliProcess.Run("save", source, "0", size.ToString(System.Globalization.CultureInfo.InvariantCulture), copy));
+        Expect.Ok(CliProcess.Run(null, TimeSpan.FromSeconds(240), "save", source, "0", size.ToString(System.Globalization.CultureInfo.InvariantCulture), copy));
         Assert.Equal(data, File.ReadAllBytes(copy));
 
         string target = _dir.Write("t.bin", new byte[size + 3]);
-        Expect.Ok(CliProcess.Run("load", source, target, "3", "--verify"));
+        Expect.Ok(CliProcess.Run(null, TimeSpan.FromSeconds(240), "load", source, target, "3", "--verify"));
         Assert.Equal(data, File.ReadAllBytes(target)[3..]);
 
-        Expect.Output(CliProcess.Run("fill", target, "4", "0x280000", "0xa1b2c3d4", "--width", "32"), "");
+        // With --width every store is one exact 32-bit pwrite (slow by design: 1.5 MiB is 393,216 of them), so the
+        // bound is generous for a loaded machine.
+        TimeSpan bound = TimeSpan.FromSeconds(240);
+        Expect.Output(CliProcess.Run(null, bound, "fill", target, "4", "0x180000", "0xa1b2c3d4", "--width", "32"), "");
         byte[] filled = File.ReadAllBytes(target);
-        for (int i = 4; i < 4 + 0x280000; i += 4)
+        for (int i = 4; i < 4 + 0x180000; i += 4)
         {
             Assert.True(BitConverter.ToUInt32(filled, i) == 0xa1b2c3d4, $"word at 0x{i:x}");
         }
 
-        Assert.Equal(data[0x280001], filled[0x280004]); // The first byte after the fill is the loaded data again.
+        Assert.Equal(data[0x180001], filled[0x180004]); // The first byte after the fill is the loaded data again.
+        Expect.Output(CliProcess.Run(null, bound, "fill", target, "1", "0x280000", "0x5a"), "");
+        Assert.Equal(0x280000, File.ReadAllBytes(target).AsSpan(1, 0x280000).Count((byte)0x5a));
         string dumped = _dir.File("d.txt");
-        Expect.Ok(CliProcess.Run("dump", source, "--output", dumped));
+        Expect.Ok(CliProcess.Run(null, TimeSpan.FromSeconds(240), "dump", source, "--output", dumped));
         Assert.StartsWith($"00000000  {data[0]:x2} {data[1]:x2}", File.ReadAllText(dumped), StringComparison.Ordinal);
         Assert.EndsWith($"{size:x8}\n", File.ReadAllText(dumped), StringComparison.Ordinal);
     }
