@@ -1,7 +1,6 @@
 // netstandard2.0 lacks the types the compiler needs for records and init accessors.
-namespace System.Runtime.CompilerServices
+namespace System.Runtime.CompilerServices;
+
+internal static class IsExternalInit
 {
-    internal static class IsExternalInit
-    {
-    }
 }
