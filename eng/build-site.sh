@@ -51,7 +51,7 @@ trap 'kill "$server" 2>/dev/null' EXIT
 for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null && break; sleep 0.2; done
 profile=$(mktemp -d)
 chrome() { # flags that work on this machine (no sandbox as root, no background network, a fresh profile)
-  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  timeout 300 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
     --user-data-dir="$profile" --window-size=1280,1100 --virtual-time-budget=5000 "$@" 2>>"$out/chromium.log"
 }
@@ -68,7 +68,7 @@ page() { # NAME PATH TEXT...: screenshot, then the rendered text must contain ev
 check "home page renders" page home index.html \
   "Safe, typed, fast access to memory-mapped I/O" "IoSys.Linux" 'href="api/IoSys.IoSysMap.html"'
 check "IoSysMap API page renders, with its example and guide links" page api-iosysmap api/IoSys.IoSysMap.html \
-  "Class IoSysMap" "Read32(long)" "IoSysMap.Allocate(0x1000)" "Shown in use in the guide"
+  "Class IoSysMap" "Read32(long)" "4096 bytes of zeroed system memory" "Shown in use in the guide"
 check "guide page renders, with the navigation" page guide-design docs/design.html \
   "Conventions that everything follows" "Offsets, never addresses" "API reference"
 rm -rf "$profile"
