@@ -5,7 +5,7 @@ Reads the API metadata docfx generated (site/api/*.yml) and:
   1. takes the hand-written examples in site/examples/*.md (docfx overwrite files keyed by UID, with code);
   2. for every other public UID, looks for a guide section (docs/*.md, split at headings) whose code (fenced blocks
      or inline `code`) uses the member's name, preferring a section that also names its type, and writes a docfx
-     overwrite file (site/obj/examples/guide-links.md) that adds "Shown in use in the guide: <link>" as its example;
+     overwrite file (site/generated/guide-links.md) that adds "Shown in use in the guide: <link>" as its example;
   3. lists what has neither. Any public TYPE without one fails; a MEMBER without one fails unless it is on the list
      of known gaps, site/examples/uncovered-members.txt (a ratchet: the list may only shrink; --update-baseline
      rewrites it, for review). docfx then checks every generated link and #anchor (--warningsAsErrors).
@@ -16,7 +16,7 @@ import glob, os, re, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITE = os.path.join(ROOT, "site")
-OUT = os.path.join(SITE, "obj", "examples")
+OUT = os.path.join(SITE, "generated")
 BASELINE = os.path.join(SITE, "examples", "uncovered-members.txt")
 TYPE_KINDS = {"Class", "Struct", "Interface", "Enum", "Delegate"}
 MEMBER_KINDS = {"Method", "Property", "Field", "Event", "Constructor", "Operator"}
@@ -51,7 +51,10 @@ def slug(heading, seen):
 def guide_sections():
     """(file, anchor, title, code text, all text) of every section of docs/*.md."""
     sections = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))):
+    # Guides first, the measurements last: the first section that uses a member is the one linked.
+    order = ["design", "mapping", "targets", "simulation", "compile-time", "platforms", "cli", "packaging", "benchmarks"]
+    rank = lambda p: (order.index(os.path.basename(p)[:-3]) if os.path.basename(p)[:-3] in order else len(order), p)
+    for path in sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")), key=rank):
         lines = open(path, encoding="utf-8").read().split("\n")
         seen, current, fence = {}, None, False
         for line in lines:
