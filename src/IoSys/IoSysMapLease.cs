@@ -115,7 +115,7 @@ public unsafe ref struct IoSysMapLease
             // SAFETY: the slots were copied from the map while the lease held a reference on its memory, so the
             // memory is not retired, let alone freed, before Dispose; the check proved 0 <= offset <= Size - sizeof(T),
             // aligned, with the width accepted everywhere. KeepAlive keeps the map, hence its memory, reachable.
-            T value = IoSysMap.VolatileRead<T>((byte*)_base + offset);
+            T value = DeviceOrdering.ReadOrdered<T>((byte*)_base + offset);
             GC.KeepAlive(_map);
             return value;
         }
@@ -138,7 +138,7 @@ public unsafe ref struct IoSysMapLease
         if (IoSysMap.IsSingleAccess<T>() && BitOperations.RotateRight((ulong)offset, IoSysMap.Log2Width<T>()) < WriteSlots<T>())
         {
             // SAFETY: as in Read<T>; write slots are zero for read-only maps.
-            IoSysMap.VolatileWrite((byte*)_base + offset, value);
+            DeviceOrdering.WriteOrdered((byte*)_base + offset, value);
             GC.KeepAlive(_map);
             return;
         }

@@ -90,7 +90,7 @@ public unsafe ref struct IoSysMapLease<TSize>
             // SAFETY: FitsSingleAccess proved 0 <= offset <= TSize.Size - sizeof(T), aligned; a nonzero base means the
             // base is aligned and the width accepted everywhere, and was copied while the lease held the memory (see
             // IoSysMapLease.Read). KeepAlive keeps the map, hence its memory, reachable.
-            T value = IoSysMap.VolatileRead<T>((byte*)b + offset);
+            T value = DeviceOrdering.ReadOrdered<T>((byte*)b + offset);
             GC.KeepAlive(_map);
             return value;
         }
@@ -107,7 +107,7 @@ public unsafe ref struct IoSysMapLease<TSize>
         if (IoSysMap<TSize>.FitsSingleAccess<T>(offset) && b != 0)
         {
             // SAFETY: as in Read<T>; write bases are zero for read-only maps.
-            IoSysMap.VolatileWrite((byte*)b + offset, value);
+            DeviceOrdering.WriteOrdered((byte*)b + offset, value);
             GC.KeepAlive(_map);
             return;
         }

@@ -86,7 +86,7 @@ public sealed class IoSysMap<TSize> : IoSysMap
             // SAFETY: FitsSingleAccess proved 0 <= offset <= Size - sizeof(T) with Size == TSize.Size, aligned; a nonzero
             // base (set exactly when the slots are open) means the map is not disposed, its base is aligned and the width
             // accepted everywhere. KeepAlive: see IoSysMap.Read<T>.
-            T value = VolatileRead<T>((byte*)b + offset);
+            T value = DeviceOrdering.ReadOrdered<T>((byte*)b + offset);
             GC.KeepAlive(this);
             return value;
         }
@@ -103,7 +103,7 @@ public sealed class IoSysMap<TSize> : IoSysMap
         if (FitsSingleAccess<T>(offset) && b != 0)
         {
             // SAFETY: as in Read<T>; write slots, hence write bases, are zero for read-only maps.
-            VolatileWrite((byte*)b + offset, value);
+            DeviceOrdering.WriteOrdered((byte*)b + offset, value);
             GC.KeepAlive(this);
             return;
         }
