@@ -26,12 +26,12 @@ internal enum AccessFlags
 /// <summary>
 /// The one access state behind <see cref="IoSysMap"/>, <see cref="IoSysMap{TSize}"/>, <see cref="IoSysMapLease"/> and
 /// <see cref="IoSysMapLease{TSize}"/>: base, size, slots, rules and flags, with the one check (<see cref="Fits{T}"/>),
-/// the one hot path of each kind (<c>Read</c>, <c>Write</c>) and the one full check (<see cref="Check"/>). A map holds it; a lease copies it.
+/// the one hot path of each kind (<see cref="Read{T}"/>, <see cref="Write{T}"/>, <see cref="ReadKnown{T}"/>,
+/// <see cref="WriteKnown{T}"/>) and the one full check (<see cref="Check"/>). A map holds it; a lease copies it.
 /// </summary>
 /// <remarks>
-/// <para><b>The invariant</b> (every <c>SAFETY</c> comment on an access path points here). Write <c>RN</c>, <c>WN</c>
-/// for the read and write slots of width N (<c>_slots[log2 N]</c>, <c>_slots[4 + log2 N]</c>) and <c>RBN</c>, <c>WBN</c>
-/// for the known-size bases (<c>_bases</c>, same indices). For each width N in {1, 2, 4, 8}:</para>
+/// <para><b>The invariant</b> (every <c>SAFETY</c> comment on an access path points here). For each width N in
+/// {1, 2, 4, 8}:</para>
 /// <list type="number">
 /// <item>If the read slots <c>RN</c> are nonzero, then <see cref="Base"/> is nonzero and a multiple of N,
 /// <see cref="Size"/> &gt;= N and <c>RN == (Size - N) / N + 1</c>, every byte of <c>[0, Size)</c> accepts N-byte
@@ -60,11 +60,9 @@ internal unsafe struct AccessState
     /// <summary>Where alignment is measured from: the address, or for a backend the offset in its region.</summary>
     public long AlignmentBase;
 
-    // The slots (RN then WN, N = 1, 2, 4, 8) and known-size bases (RBN then WBN) of each width: see the invariant.
-    // Fixed buffers, indexed by a constant (Index<T>), so that a selector reads `this` once: the JIT then folds the
-    // field's address into the load, and for a map that load is also the map's null check.
-    private fixed ulong _slots[8];
-    private fixed long _bases[8];
+    // The slots and known-size bases of each width: see the invariant.
+    public ulong R1, R2, R4, R8, W1, W2, W4, W8;
+    public nint RB1, RB2, RB4, RB8, WB1, WB2, WB4, WB8;
 
     /// <summary>The widths accepted at each offset.</summary>
     public AccessRules Rules;
@@ -86,14 +84,14 @@ internal unsafe struct AccessState
         }
 
         AccessWidths fast = size > 0 ? rules.Throughout(0, size) : AccessWidths.None;
-        for (int log2 = 0; log2 < 4; log2++)
+        (R1, R2, R4, R8) = (Slots(1, fast), Slots(2, fast), Slots(4, fast), Slots(8, fast));
+        if ((flags & AccessFlags.ReadOnly) == 0)
         {
-            ulong slots = Slots(1 << log2, fast);
-            _slots[log2] = slots;
-            _slots[4 + log2] = (flags & AccessFlags.ReadOnly) == 0 ? slots : 0;
-            _bases[log2] = slots != 0 ? baseAddress : 0;
-            _bases[4 + log2] = _slots[4 + log2] != 0 ? baseAddress : 0;
+            (W1, W2, W4, W8) = (R1, R2, R4, R8);
         }
+
+        (RB1, RB2, RB4, RB8) = (BaseIfOpen(R1), BaseIfOpen(R2), BaseIfOpen(R4), BaseIfOpen(R8));
+        (WB1, WB2, WB4, WB8) = (BaseIfOpen(W1), BaseIfOpen(W2), BaseIfOpen(W4), BaseIfOpen(W8));
     }
 
     public readonly bool IsIoMemory => (Flags & AccessFlags.IoMemory) != 0;
@@ -103,11 +101,8 @@ internal unsafe struct AccessState
     /// <summary>Closes the fast path (dispose): every access then takes the slow path.</summary>
     public void Close()
     {
-        for (int i = 0; i < 8; i++)
-        {
-            _slots[i] = 0;
-            _bases[i] = 0;
-        }
+        R1 = R2 = R4 = R8 = W1 = W2 = W4 = W8 = 0;
+        RB1 = RB2 = RB4 = RB8 = WB1 = WB2 = WB4 = WB8 = 0;
     }
 
     // --- The one check ------------------------------------------------------------------------------------------
@@ -134,26 +129,19 @@ internal unsafe struct AccessState
 
     // --- The hot paths ------------------------------------------------------------------------------------------
 
-    // The hot paths are static and take the fields they need (the caller passes `_state.SlotsFor<T>(...)`,
-    // `_state.Base`, `_state.Flags`): an instance method called on the map's `_state` field would make the JIT form a
-    // byref to the field and null-check the map separately on every access (bench: RuntimeOffsetBenchmarks, x86-64:
-    // `cmp byte ptr [map], map; lea r12, [map+0x28]` before each access). The first field load is the null check.
-
-    /// <summary>
-    /// The checked read: the access at <paramref name="baseAddress"/> + <paramref name="offset"/> when
-    /// <paramref name="fits"/> (the caller's <see cref="Fits{T}"/>: against the slots for a run-time offset, or against a
-    /// known size's constant slots and a nonzero known-size base), else the slow path.
-    /// </summary>
+    /// <summary>A checked read at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Read<T>(bool fits, nint baseAddress, AccessFlags flags, long offset, bool relaxed, IoSysMap? owner, bool leased)
+    public readonly T Read<T>(long offset, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        if (fits)
+        // The slots are loaded first so that, for a map, this load is also the null check of the map: the JIT then
+        // emits no separate `cmp [map], map` per access (bench: RuntimeOffsetBenchmarks).
+        ulong slots = SlotsFor<T>(write: false);
+        if (Fits<T>(offset, slots))
         {
-            // SAFETY: the invariant of AccessState, with Fits: in bounds, aligned, accepted (for a known size, a nonzero
-            // base means the slots are open, and the size is the one they were built from: IoSysMap<TSize> captures
-            // it once). KeepAlive keeps the owner, hence the memory, reachable until the access is made.
-            T value = Load<T>((byte*)baseAddress + offset, relaxed, (flags & AccessFlags.IoMemory) != 0);
+            // SAFETY: the invariant of AccessState, with Fits: in bounds, aligned, accepted; KeepAlive keeps the owner,
+            // hence the memory, reachable until the access is made.
+            T value = Load<T>((byte*)Base + offset, relaxed);
             GC.KeepAlive(owner);
             return value;
         }
@@ -161,20 +149,59 @@ internal unsafe struct AccessState
         return IoSysMap.ReadSlow<T>(owner, offset, relaxed, leased);
     }
 
-    /// <summary>The checked write: see <see cref="Read{T}"/>.</summary>
+    /// <summary>A checked write at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Write<T>(bool fits, nint baseAddress, AccessFlags flags, long offset, T value, bool relaxed, IoSysMap? owner, bool leased)
+    public readonly void Write<T>(long offset, T value, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        if (!fits)
+        ulong slots = SlotsFor<T>(write: true);
+        if (Fits<T>(offset, slots))
         {
-            IoSysMap.WriteSlow(owner, offset, value, relaxed, leased);
+            // SAFETY: the invariant of AccessState (write slots are 0 on read-only maps), with Fits.
+            Store((byte*)Base + offset, value, relaxed);
+            GC.KeepAlive(owner);
             return;
         }
 
-        // SAFETY: as in Read; write slots and write bases are 0 on read-only maps.
-        Store((byte*)baseAddress + offset, value, relaxed, (flags & AccessFlags.IoMemory) != 0);
-        GC.KeepAlive(owner);
+        IoSysMap.WriteSlow(owner, offset, value, relaxed, leased);
+    }
+
+    /// <summary>
+    /// A checked read in a known-size window of <paramref name="knownSize"/> bytes (a constant): the check folds for a
+    /// constant offset, leaving one test of the base of that width.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly T ReadKnown<T>(long offset, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged
+    {
+        nint b = KnownBaseFor<T>(write: false);
+        if (Fits<T>(offset, SlotCount<T>(knownSize)) && b != 0)
+        {
+            // SAFETY: the invariant of AccessState: a nonzero base means the slots are open, and knownSize is the Size
+            // they were built from (IoSysMap<TSize> captures it once), so Fits proved the access in bounds and aligned.
+            T value = Load<T>((byte*)b + offset, relaxed);
+            GC.KeepAlive(owner);
+            return value;
+        }
+
+        return IoSysMap.ReadSlow<T>(owner, offset, relaxed, leased);
+    }
+
+    /// <summary>A checked write in a known-size window: see <see cref="ReadKnown{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteKnown<T>(long offset, T value, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged
+    {
+        nint b = KnownBaseFor<T>(write: true);
+        if (Fits<T>(offset, SlotCount<T>(knownSize)) && b != 0)
+        {
+            // SAFETY: as in ReadKnown; write bases are 0 on read-only maps.
+            Store((byte*)b + offset, value, relaxed);
+            GC.KeepAlive(owner);
+            return;
+        }
+
+        IoSysMap.WriteSlow(owner, offset, value, relaxed, leased);
     }
 
     /// <summary>
@@ -214,19 +241,33 @@ internal unsafe struct AccessState
         }
     }
 
-    /// <summary>The slots of <typeparamref name="T"/>'s width for reads or writes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ulong SlotsFor<T>(bool write)
-        where T : unmanaged => _slots[Index<T>(write)];
+    private readonly ulong SlotsFor<T>(bool write)
+        where T : unmanaged => (sizeof(T), write) switch
+        {
+            (1, false) => R1,
+            (2, false) => R2,
+            (4, false) => R4,
+            (_, false) => R8,
+            (1, true) => W1,
+            (2, true) => W2,
+            (4, true) => W4,
+            _ => W8,
+        };
 
-    /// <summary>The known-size base of <typeparamref name="T"/>'s width for reads or writes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly nint KnownBaseFor<T>(bool write)
-        where T : unmanaged => (nint)_bases[Index<T>(write)];
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Index<T>(bool write)
-        where T : unmanaged => Log2Width<T>() + (write ? 4 : 0);
+    private readonly nint KnownBaseFor<T>(bool write)
+        where T : unmanaged => (sizeof(T), write) switch
+        {
+            (1, false) => RB1,
+            (2, false) => RB2,
+            (4, false) => RB4,
+            (_, false) => RB8,
+            (1, true) => WB1,
+            (2, true) => WB2,
+            (4, true) => WB4,
+            _ => WB8,
+        };
 
     // --- The full check (slow path, planner, public checks) -----------------------------------------------------
 
@@ -264,6 +305,7 @@ internal unsafe struct AccessState
     private readonly ulong Slots(int width, AccessWidths fast) =>
         fast.Allows(width) && (Base & (width - 1)) == 0 && Size >= width ? (ulong)((Size - width) / width) + 1 : 0;
 
+    private readonly nint BaseIfOpen(ulong slots) => slots != 0 ? Base : 0;
 }
 
 /// <summary>

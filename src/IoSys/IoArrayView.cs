@@ -87,7 +87,7 @@ public readonly unsafe ref struct IoArrayView<T>
             return value;
         }
 
-        return IoSysMap.ReadSlow<T>(Checked(index), _offset + ((long)index * sizeof(T)), relaxed, _leased);
+        return IoSysMap.ReadSlow<T>(Checked(_map, _offset, _count, index), _offset + ((long)index * sizeof(T)), relaxed, _leased);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,19 +101,21 @@ public readonly unsafe ref struct IoArrayView<T>
             return;
         }
 
-        IoSysMap.WriteSlow(Checked(index), _offset + ((long)index * sizeof(T)), value, relaxed, _leased);
+        IoSysMap.WriteSlow(Checked(_map, _offset, _count, index), _offset + ((long)index * sizeof(T)), value, relaxed, _leased);
     }
 
-    // The slow path's precondition: an index inside the view (the map's own checks then decide the rest).
-    private IoSysMap? Checked(int index)
+    // The slow path's precondition: an index inside the view (the map's own checks then decide the rest). Static and
+    // given the fields by value, so that no call takes the view's address: an address-exposed view lives on the stack
+    // and every access reloads its fields from there (Tier-1 x86-64 of IoSys_AsArray_Read32 before this change).
+    private static IoSysMap? Checked(IoSysMap? map, long offset, uint count, int index)
     {
-        if ((uint)index >= _count)
+        if ((uint)index >= count)
         {
-            long size = _map?.Size ?? 0;
-            AccessErrors.Throw(new IoAccessException(IoAccessError.OutOfRange, _offset + ((long)index * sizeof(T)), sizeof(T), size,
-                $"Element {index} is outside the view of {_count} {typeof(T).Name} elements at offset {AccessErrors.Hex(_offset)} of a {AccessErrors.Hex(size)}-byte map."));
+            long size = map?.Size ?? 0;
+            AccessErrors.Throw(new IoAccessException(IoAccessError.OutOfRange, offset + ((long)index * sizeof(T)), sizeof(T), size,
+                $"Element {index} is outside the view of {count} {typeof(T).Name} elements at offset {AccessErrors.Hex(offset)} of a {AccessErrors.Hex(size)}-byte map."));
         }
 
-        return _map;
+        return map;
     }
 }

@@ -11,11 +11,11 @@ public partial class IoSysMap
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => AccessState.Read<T>(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: false)), _state.Base, _state.Flags, offset, relaxed, this, leased: false);
+        where T : unmanaged => _state.Read<T>(offset, relaxed, this, leased: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => AccessState.Write(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: true)), _state.Base, _state.Flags, offset, value, relaxed, this, leased: false);
+        where T : unmanaged => _state.Write(offset, value, relaxed, this, leased: false);
 
     /// <summary>Reads a <typeparamref name="T"/> (ordered), or returns false if the access is refused (see <see cref="Read{T}(long)"/>).</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>

@@ -48,11 +48,11 @@ public ref partial struct IoSysMapLease
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => AccessState.Read<T>(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: false)), _state.Base, _state.Flags, offset, relaxed, _map, leased: true);
+        where T : unmanaged => _state.Read<T>(offset, relaxed, _map, leased: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => AccessState.Write(AccessState.Fits<T>(offset, _state.SlotsFor<T>(write: true)), _state.Base, _state.Flags, offset, value, relaxed, _map, leased: true);
+        where T : unmanaged => _state.Write(offset, value, relaxed, _map, leased: true);
 
     internal static ObjectDisposedException Ended() =>
         new(nameof(IoSysMapLease), "The lease has ended: take a new one with IoSysMap.Lease().");

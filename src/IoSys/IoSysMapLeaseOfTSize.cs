@@ -33,9 +33,9 @@ public ref partial struct IoSysMapLease<TSize>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => AccessState.Read<T>(IoSysMap<TSize>.KnownFits<T>(offset, _state.KnownBaseFor<T>(write: false)), _state.KnownBaseFor<T>(write: false), _state.Flags, offset, relaxed, _map, leased: true);
+        where T : unmanaged => _state.ReadKnown<T>(offset, KnownSize<TSize>.Value, relaxed, _map, leased: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => AccessState.Write(IoSysMap<TSize>.KnownFits<T>(offset, _state.KnownBaseFor<T>(write: true)), _state.KnownBaseFor<T>(write: true), _state.Flags, offset, value, relaxed, _map, leased: true);
+        where T : unmanaged => _state.WriteKnown(offset, value, KnownSize<TSize>.Value, relaxed, _map, leased: true);
 }

@@ -46,22 +46,13 @@ public sealed partial class IoSysMap<TSize> : IoSysMap
         return new IoSysMapLease<TSize>(this);
     }
 
-    /// <summary>
-    /// The one check for a known size: <see cref="AccessState.Fits{T}"/> against the slots of the captured size (a
-    /// constant, so it folds for a constant offset) and a nonzero known-size base (the slots are open). Shared with
-    /// <see cref="IoSysMapLease{TSize}"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool KnownFits<T>(long offset, nint knownBase)
-        where T : unmanaged => AccessState.Fits<T>(offset, AccessState.SlotCount<T>(KnownSize<TSize>.Value)) && knownBase != 0;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => AccessState.Read<T>(KnownFits<T>(offset, _state.KnownBaseFor<T>(write: false)), _state.KnownBaseFor<T>(write: false), _state.Flags, offset, relaxed, this, leased: false);
+        where T : unmanaged => _state.ReadKnown<T>(offset, KnownSize<TSize>.Value, relaxed, this, leased: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => AccessState.Write(KnownFits<T>(offset, _state.KnownBaseFor<T>(write: true)), _state.KnownBaseFor<T>(write: true), _state.Flags, offset, value, relaxed, this, leased: false);
+        where T : unmanaged => _state.WriteKnown(offset, value, KnownSize<TSize>.Value, relaxed, this, leased: false);
 }
 
 /// <summary>
