@@ -131,7 +131,7 @@ public class SvdDiagnosticTests
     {
         SvdReadResult result = SvdText.Parse(SvdText.Registers(
             """
-            <register><name>R</name><addressOffset>0</addressOffset><size>8</size><resetValue>0x1FF</resetValue><fields>
+            <register><name>R</name><addressOffset>0</addressOffset><size>8</size><resetValue>0x1FF</resetValue><resetMask>0x1FF</resetMask><fields>
               <field><name>A</name><bitRange>[3:0]</bitRange><enumeratedValues><enumeratedValue><name>Big</name><value>0x10</value></enumeratedValue></enumeratedValues></field>
               <field><name>B</name><bitRange>[4:2]</bitRange></field>
               <field><name>B</name><bitRange>[7:7]</bitRange></field>
