@@ -595,7 +595,7 @@ internal sealed class SvdParser
         XElement? incrementElement = Child(ch, "dimIncrement");
         if (incrementElement is null)
         {
-            Error(element, "SVD009", path, "<dim> needs <dimIncrement>");
+            Error(dimElement, "SVD009", path, "<dim> needs <dimIncrement>");
             return false;
         }
 

@@ -63,6 +63,12 @@ public static class SvdReader
                 {
                     problem = "does not exist";
                 }
+#if NET
+                else if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+                {
+                    problem = "is a symbolic link to a file that does not exist";
+                }
+#endif
                 else if (info.Length == 0)
                 {
                     // FIFOs, character devices and /proc files report length 0 as well: refusing them here means a
@@ -124,6 +130,7 @@ public static class SvdReader
         fileName ??= string.Empty;
         var diagnostics = new List<SvdDiagnostic>();
         XDocument document;
+        XmlReader? xml = null;
         try
         {
             var settings = new XmlReaderSettings
@@ -135,18 +142,29 @@ public static class SvdReader
                 MaxCharactersInDocument = options.MaxFileBytes,
                 CloseInput = false,
             };
-            using XmlReader xml = XmlReader.Create(reader, settings);
+            xml = XmlReader.Create(reader, settings);
             document = XDocument.Load(xml, LoadOptions.SetLineInfo);
         }
         catch (XmlException e)
         {
-            diagnostics.Add(new SvdDiagnostic(SvdSeverity.Error, "SVD002", new SourceLocation(fileName, e.LineNumber, e.LinePosition), "document", string.Empty, "not well-formed XML: " + e.Message));
+            // Some refusals (a DTD, a missing root) carry no position: the reader's is where it stopped.
+            int line = e.LineNumber, column = e.LinePosition;
+            if (line == 0 && xml is IXmlLineInfo info && info.HasLineInfo())
+            {
+                (line, column) = (info.LineNumber, info.LinePosition);
+            }
+
+            diagnostics.Add(new SvdDiagnostic(SvdSeverity.Error, "SVD002", new SourceLocation(fileName, Math.Max(line, 1), Math.Max(column, 1)), "document", string.Empty, "not well-formed XML: " + e.Message));
             return new SvdReadResult(null, diagnostics);
         }
         catch (IOException e)
         {
             diagnostics.Add(new SvdDiagnostic(SvdSeverity.Error, "SVD001", new SourceLocation(fileName, 0, 0), "file", string.Empty, "cannot be read: " + e.Message));
             return new SvdReadResult(null, diagnostics);
+        }
+        finally
+        {
+            xml?.Dispose();
         }
 
         DeviceDescription? device = new SvdParser(fileName, options, diagnostics).Parse(document);
