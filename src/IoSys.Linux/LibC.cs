@@ -26,6 +26,8 @@ internal static unsafe partial class LibC
     public const uint STATX_INO = 0x100;
     public const uint STATX_SIZE = 0x200;
 
+    // libc's own names, kept so they can be looked up in stat(2).
+#pragma warning disable IDE1006
     public const int S_IFMT = 0xf000;
     public const int S_IFIFO = 0x1000;
     public const int S_IFCHR = 0x2000;
@@ -34,6 +36,7 @@ internal static unsafe partial class LibC
     public const int S_IFREG = 0x8000;
     public const int S_IFLNK = 0xa000;
     public const int S_IFSOCK = 0xc000;
+#pragma warning restore IDE1006
 
     /// <summary>statfs f_type of sysfs (include/uapi/linux/magic.h).</summary>
     public const long SYSFS_MAGIC = 0x62656572;

@@ -130,7 +130,7 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
 
         // O_NONBLOCK: if the path was swapped for a FIFO since the check, open still returns at once.
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_NONBLOCK | ONoCtty;
-        SafeFileHandle file = NativeFile.Open(path, flags, "file", "check the file's permissions and owner");
+        SafeFileHandle file = NativeFile.OpenChecked(path, flags, StatKinds.Regular, "file", "check the file's permissions and owner");
         try
         {
             if (!TryStat((int)file.DangerousGetHandle(), "", AtEmptyPath, out FileStatus status, path))

@@ -1,7 +1,7 @@
 using System.Reflection;
 using IoSys.Registers.Descriptions;
 using IoSys.Registers.Descriptions.Svd;
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 using HandRegister = IoSys.Registers.RegisterAttribute;
 using HandAccess = IoSys.Registers.RegisterAccess;
 using HandBits = IoSys.Registers.BitsAttribute;
