@@ -96,7 +96,9 @@ public class OrderedVsRelaxedBenchmarks
 public class BarrierCostBenchmarks
 {
     private const int PerInvoke = 16;
+#pragma warning disable IDE0044 // Volatile.Read takes the field by ref: it cannot be readonly.
     private int _sink = 1;
+#pragma warning restore IDE0044
 
     [Benchmark(Baseline = true, OperationsPerInvoke = PerInvoke)]
     public int None()

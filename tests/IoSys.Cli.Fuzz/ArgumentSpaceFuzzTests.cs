@@ -74,14 +74,21 @@ public sealed class ArgumentSpaceFuzzTests(ITestOutputHelper output)
         Assert.True(exits[0] > total / 50 && exits[1] > total / 20 && exits[2] > total / 20, "the generator should reach every outcome: " + summary);
     }
 
+    /// <summary>
+    /// The command line with the fixture tree as sysfs and dev root in front (the roots move only through these options),
+    /// so no generated case ever reaches this machine's real PCI or UIO devices.
+    /// </summary>
+    internal static string[] WithFixtureRoots(string[] args, Fixtures fixtures) =>
+        ["--sysfs-root", fixtures.Sysfs, "--dev-root", fixtures.Sysfs, .. args];
+
     internal static (int Code, string Stdout, string Stderr, TimeSpan Took) RunInProcess(string[] args, Fixtures fixtures)
     {
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, errorIsTerminal: false,
-            name => name == "IOSYS_SYSFS_ROOT" ? fixtures.Sysfs : name == "IOSYS_DEV_ROOT" ? fixtures.Sysfs : null);
+        var context = new CliContext(stdout, stderr, errorIsTerminal: false);
+        string[] rooted = WithFixtureRoots(args, fixtures);
         var clock = Stopwatch.StartNew();
-        var run = Task.Factory.StartNew(() => CliApp.Run(args, context), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var run = Task.Factory.StartNew(() => CliApp.Run(rooted, context), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         if (!run.Wait(Bound))
         {
             return (-1, "", "(did not finish)", clock.Elapsed);

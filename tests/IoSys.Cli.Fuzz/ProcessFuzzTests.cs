@@ -65,13 +65,11 @@ public sealed class ProcessFuzzTests(ITestOutputHelper output)
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IoSys.Cli.dll"));
         }
 
-        foreach (string a in args)
+        // The fixture roots first, so no generated command line ever reaches this machine's real devices.
+        foreach (string a in ArgumentSpaceFuzzTests.WithFixtureRoots(args, fixtures))
         {
             info.ArgumentList.Add(a.Replace("\0", "", StringComparison.Ordinal)); // argv cannot carry NUL.
         }
-
-        info.Environment["IOSYS_SYSFS_ROOT"] = fixtures.Sysfs;
-        info.Environment["IOSYS_DEV_ROOT"] = fixtures.Sysfs;
         var clock = Stopwatch.StartNew();
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("could not start iosys");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();

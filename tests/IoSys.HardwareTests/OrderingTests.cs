@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using IoSys.Simulation;
+using IoSys.Devices.Edu;
 
 namespace IoSys.HardwareTests;
 
