@@ -181,7 +181,7 @@ public sealed class FixedWidthAccessorsGenerator : IIncrementalGenerator
                     /// <returns>The view.</returns>
                     /// <exception cref="IoAccessException">The elements do not fit in the map, element 0 is misaligned, or the region refuses their width somewhere in the range.</exception>
                     /// <exception cref="System.ObjectDisposedException">{{t.Disposed}}</exception>
-                    public readonly IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
+                    public readonly IoArrayView<T> AsArray<T>([IoOffset] long offset, int count)
                         where T : unmanaged => Map.AsArrayLeased<T>(offset, count);
 
                     /// <summary>Ends the lease: its accesses throw from now on, and a deferred retirement of the memory runs if this was the last lease. Idempotent.</summary>

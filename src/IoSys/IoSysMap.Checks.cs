@@ -75,7 +75,7 @@ public partial class IoSysMap
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="IoAccessException">The elements do not fit in the map, element 0 is misaligned, or the region refuses sizeof(T)-byte accesses somewhere in the range.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public IoArrayView<T> AsArray<T>([IoOffset(LengthParameter = nameof(count))] long offset, int count)
+    public IoArrayView<T> AsArray<T>([IoOffset] long offset, int count)
         where T : unmanaged
     {
         ThrowIfDisposed();

@@ -79,18 +79,24 @@ internal static class Dotnet
         return (process.ExitCode, log);
     }
 
-    /// <summary>The repository root: the folder above this source file that holds src/IoSys/IoSys.csproj.</summary>
+    /// <summary>
+    /// The repository root: the folder that holds src/IoSys/IoSys.csproj, above this source file or, when the build
+    /// mapped source paths (ContinuousIntegrationBuild turns them into <c>/_/...</c>), above the test assembly.
+    /// </summary>
     public static string RepositoryRoot([CallerFilePath] string here = "")
     {
-        for (string? dir = Path.GetDirectoryName(here); dir is not null; dir = Path.GetDirectoryName(dir))
+        foreach (string start in new[] { here, AppContext.BaseDirectory })
         {
-            if (File.Exists(Path.Combine(dir, "src", "IoSys", "IoSys.csproj")))
+            for (string? dir = Path.GetDirectoryName(start); dir is not null; dir = Path.GetDirectoryName(dir))
             {
-                return dir;
+                if (File.Exists(Path.Combine(dir, "src", "IoSys", "IoSys.csproj")))
+                {
+                    return dir;
+                }
             }
         }
 
-        throw new InvalidOperationException("The repository root was not found above " + here);
+        throw new InvalidOperationException($"The repository root was not found above {here} or {AppContext.BaseDirectory}");
     }
 
     /// <summary>Deletes a temporary folder, best effort (a folder left behind does no harm).</summary>
