@@ -174,6 +174,9 @@ public partial class IoSysMap
         }
 
         ulong pattern = value * 0x0101010101010101UL;
+        // Relaxed accesses with one barrier for the whole fill, as memset_io users do (docs/platforms.md): earlier
+        // writes to DMA memory are visible to the device before any of these.
+        DeviceOrdering.DmaWriteBarrier();
         for (long p = offset, end = offset + length; p < end;)
         {
             int width = NextChunk(p, end - p, widths);
@@ -260,6 +263,8 @@ public partial class IoSysMap
 
         if (direct)
         {
+            // One barrier on each side of the relaxed copy (docs/platforms.md), as memcpy_fromio/memcpy_toio users do.
+            DeviceOrdering.DmaWriteBarrier();
             for (long done = 0; done < length;)
             {
                 int width = PairedChunk(sourceOffset + done, destination, destinationOffset + done, length - done);
@@ -275,6 +280,7 @@ public partial class IoSysMap
                 done += width;
             }
 
+            DeviceOrdering.DmaReadBarrier();
             return;
         }
 
@@ -352,6 +358,14 @@ public partial class IoSysMap
             return;
         }
 
+        // Relaxed accesses with one barrier per transfer (docs/platforms.md): before a copy to the device, earlier
+        // writes to DMA memory become visible first (memcpy_toio after dma_wmb); after a copy from it, later reads of
+        // DMA memory see what the device wrote before (memcpy_fromio before dma_rmb).
+        if (write)
+        {
+            DeviceOrdering.DmaWriteBarrier();
+        }
+
         for (int i = 0; i < buffer.Length;)
         {
             long p = offset + i;
@@ -374,6 +388,11 @@ public partial class IoSysMap
             }
 
             i += width;
+        }
+
+        if (!write)
+        {
+            DeviceOrdering.DmaReadBarrier();
         }
     }
 
