@@ -132,11 +132,16 @@ internal unsafe struct AccessState
     /// <summary>A checked read at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T Read<T>(long offset, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged => ReadWithSlots<T>(offset, SlotsFor<T>(write: false), relaxed, owner, leased);
+
+    /// <summary>
+    /// The run-time-offset read, given the read slots of <typeparamref name="T"/>'s width (a map reads that field
+    /// itself, so that the load is its null check: see <c>IoSysMap.ReadCore</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly T ReadWithSlots<T>(long offset, ulong slots, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        // The slots are loaded first so that, for a map, this load is also the null check of the map: the JIT then
-        // emits no separate `cmp [map], map` per access (bench: RuntimeOffsetBenchmarks).
-        ulong slots = SlotsFor<T>(write: false);
         if (Fits<T>(offset, slots))
         {
             // SAFETY: the invariant of AccessState, with Fits: in bounds, aligned, accepted; KeepAlive keeps the owner,
@@ -152,9 +157,13 @@ internal unsafe struct AccessState
     /// <summary>A checked write at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write<T>(long offset, T value, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged => WriteWithSlots(offset, value, SlotsFor<T>(write: true), relaxed, owner, leased);
+
+    /// <summary>The run-time-offset write, given the write slots of <typeparamref name="T"/>'s width: see <see cref="ReadWithSlots{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteWithSlots<T>(long offset, T value, ulong slots, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        ulong slots = SlotsFor<T>(write: true);
         if (Fits<T>(offset, slots))
         {
             // SAFETY: the invariant of AccessState (write slots are 0 on read-only maps), with Fits.
@@ -240,6 +249,9 @@ internal unsafe struct AccessState
             DeviceOrdering.WriteRelaxed(address, value);
         }
     }
+
+    /// <summary>Whether reads of <paramref name="width"/> bytes take the fast path: by the invariant, every byte of the map then accepts that width.</summary>
+    public readonly bool ReadSlotsOpen(int width) => width switch { 1 => R1, 2 => R2, 4 => R4, 8 => R8, _ => 0 } != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly ulong SlotsFor<T>(bool write)

@@ -87,7 +87,7 @@ public readonly unsafe ref struct IoArrayView<T>
             return value;
         }
 
-        return IoSysMap.ReadSlow<T>(Checked(_map, _offset, _count, index), _offset + ((long)index * sizeof(T)), relaxed, _leased);
+        return GetSlow(_map, _offset, _count, index, relaxed, _leased);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,12 +101,22 @@ public readonly unsafe ref struct IoArrayView<T>
             return;
         }
 
-        IoSysMap.WriteSlow(Checked(_map, _offset, _count, index), _offset + ((long)index * sizeof(T)), value, relaxed, _leased);
+        SetSlow(_map, _offset, _count, index, value, relaxed, _leased);
     }
 
-    // The slow path's precondition: an index inside the view (the map's own checks then decide the rest). Static and
-    // given the fields by value, so that no call takes the view's address: an address-exposed view lives on the stack
-    // and every access reloads its fields from there (Tier-1 x86-64 of IoSys_AsArray_Read32 before this change).
+    // The slow paths: static, given the fields by value, and never inlined, so that no call takes the view's address
+    // (an address-exposed view lives on the stack and every access reloads its fields from there) and the loop that
+    // indexes the view keeps its registers (inlined, the throw and the map's slow path spilled the index and the loop
+    // counter to the stack: Tier-1 x86-64 of IoSys_AsArray_Read32).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T GetSlow(IoSysMap? map, long offset, uint count, int index, bool relaxed, bool leased) =>
+        IoSysMap.ReadSlow<T>(Checked(map, offset, count, index), offset + ((long)index * sizeof(T)), relaxed, leased);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SetSlow(IoSysMap? map, long offset, uint count, int index, T value, bool relaxed, bool leased) =>
+        IoSysMap.WriteSlow(Checked(map, offset, count, index), offset + ((long)index * sizeof(T)), value, relaxed, leased);
+
+    // The slow path's precondition: an index inside the view (the map's own checks then decide the rest).
     private static IoSysMap? Checked(IoSysMap? map, long offset, uint count, int index)
     {
         if ((uint)index >= count)

@@ -102,8 +102,10 @@ public partial class IoSysMap
         }
 
         bool aligned = ((AlignmentBase + offset) & (width - 1)) == 0;
-        if (count > 0)
+        if (count > 0 && !(aligned && _state.ReadSlotsOpen(width)))
         {
+            // Open read slots of this width already prove the width accepted throughout the map (AccessState's
+            // invariant), so only a map without them pays for the rules query.
             IoAccessError error = !aligned && (_state.Flags & AccessFlags.AllowUnaligned) == 0 ? IoAccessError.Misaligned
                 : !_state.Rules.Throughout(offset, length).Allows(width) ? IoAccessError.WidthRefused
                 : IoAccessError.None;
