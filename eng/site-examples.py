@@ -2,11 +2,15 @@
 """Every public type and member of the API reference shows an example or links to a guide section that shows it.
 
 Reads the API metadata docfx generated (site/api/*.yml) and:
-  1. takes the hand-written examples in site/examples/*.md (docfx overwrite files keyed by UID, with code);
+  1. takes the hand-written examples in site/examples/*.md (docfx overwrite files keyed by UID, with code; the code
+     is compiled by tests/IoSys.Site.Tests);
   2. for every other public UID, looks for a guide section (docs/*.md, split at headings) whose code (fenced blocks
      or inline `code`) uses the member's name, preferring a section that also names its type, and writes a docfx
      overwrite file (site/generated/guide-links.md) that adds "Shown in use in the guide: <link>" as its example;
-  3. lists what has neither. Any public TYPE without one fails; a MEMBER without one fails unless it is on the list
+     failing that, for a hand-written example of the member's own type (or of another member of it) whose code uses
+     the member (its name; for operators, constructors, indexers, deconstruction, Dispose and the members records
+     synthesize, the syntax that calls them: `==`, `new T(`, `[T(`, `x[i]`, `var (a, b) =`, `using`), and links to it;
+  3. lists what has none. Any public TYPE without one fails; a MEMBER without one fails unless it is on the list
      of known gaps, site/examples/uncovered-members.txt (a ratchet: the list may only shrink; --update-baseline
      rewrites it, for review). docfx then checks every generated link and #anchor (--warningsAsErrors).
 
@@ -83,11 +87,58 @@ def simple_name(name, kind):
     return n.split(".")[-1]
 
 
+def example_blocks():
+    """(uid, code) of every hand-written example: site/examples/*.md, blocks of `---` front matter and markdown."""
+    blocks = []
+    for path in sorted(glob.glob(os.path.join(SITE, "examples", "*.md"))):
+        text = open(path, encoding="utf-8").read()
+        for m in re.finditer(r"^---\nuid: *(.+?)\n.*?^---\n(.*?)(?=^---\nuid:|\Z)", text, re.M | re.S):
+            code = "\n".join(re.findall(r"```csharp\n(.*?)```", m.group(2), re.S))
+            blocks.append((m.group(1).strip(), code))
+    return blocks
+
+
+# What calls a member in source, where its name does not appear: operators, constructors, indexers, deconstruction,
+# disposal, and what records synthesize (EqualityContract serves Equals and ==; PrintMembers serves ToString).
+OPERATORS = {"op_Equality": r"==", "op_Inequality": r"!=", "op_Addition": r"\w \+ \w", "op_Subtraction": r"\w - \w",
+             "op_LessThan": r"\w < \w", "op_GreaterThan": r"\w > \w", "op_LessThanOrEqual": r"\w <= \w",
+             "op_GreaterThanOrEqual": r"\w >= \w"}
+
+
+def use_pattern(uid, parent, type_name):
+    """A regex that matches code using member `uid` of type `parent` (simple name `type_name`), or None."""
+    member = uid[len(parent) + 1:] if uid.startswith(parent + ".") else uid
+    base = re.sub(r"\(.*$", "", member)
+    if base in OPERATORS:
+        return OPERATORS[base]
+    if base == "#ctor":
+        t = re.escape(re.sub(r"`\d+$", "", type_name))
+        short = re.escape(re.sub(r"Attribute$", "", type_name))
+        return rf"new\s+{t}\s*[(<]|[\[,]\s*{short}\s*\("
+    if base == "Equals":
+        return r"\.Equals\("
+    if base == "EqualityContract":
+        return r"\.Equals\(|==|!="
+    if base in ("ToString", "PrintMembers"):
+        return r"ToString\(|WriteLine\(\w+\)"
+    if base == "GetHashCode":
+        return r"GetHashCode\(|HashSet<|Dictionary<"
+    if base == "Deconstruct":
+        return r"var\s*\(\w+\s*,|\(\s*[\w.<>?]+\s+\w+\s*,[^)]*\)\s*=[^=>]"
+    if base == "Dispose":
+        return r"\busing\s+(var\s+|[A-Z][\w.<>]*\s+)\w+\s*=|\.Dispose\(\)"
+    if base == "Item":
+        return r"\w\[[^\]]+\]"
+    if base in ("BeginInvoke", "EndInvoke"):
+        return None   # a delegate's asynchronous pattern: not supported on .NET (PlatformNotSupportedException)
+    if base == "Finalize":
+        return r"override void Release\("   # the finalizer's one job: run Release
+
+    return r"(?<![\w])" + re.escape(base) + r"(?![\w])"
+
+
 def handwritten():
-    covered = set()
-    for path in glob.glob(os.path.join(SITE, "examples", "*.md")):
-        covered.update(m.strip() for m in re.findall(r"^uid: *(.+)$", open(path, encoding="utf-8").read(), re.M))
-    return covered
+    return {uid for uid, _ in example_blocks()}
 
 
 def main():
@@ -96,8 +147,9 @@ def main():
         sys.exit("error: no API metadata in site/api: run `dotnet docfx metadata site/docfx.json` first")
     names = {uid: (kind, name) for uid, kind, name, _ in items}
     sections = guide_sections()
-    written = handwritten()
-    links, missing_types, missing_members = [], [], []
+    blocks = example_blocks()
+    written = {uid for uid, _ in blocks}
+    links, shared, missing_types, missing_members = [], [], [], []
     for uid, kind, name, parent in items:
         if uid in written:
             continue
@@ -114,8 +166,21 @@ def main():
                     best = (score, s)
                 if score == 2:
                     break
+        example = None
+        if kind in MEMBER_KINDS and not (best and best[0] == 2):
+            pattern = use_pattern(uid, parent, type_name)
+            # An example of the type (or of one of its members) first; then one whose code names the type (not
+            # for generic types, whose simple name every map example names).
+            named = re.compile(r"(?<![\w.])" + re.escape(type_name) + r"(?![\w])")
+            if pattern:
+                example = next((b for b, code in blocks if (b == parent or b.startswith(parent + "."))
+                                and re.search(pattern, code)), None)
+                if example is None and "`" not in parent:
+                    example = next((b for b, code in blocks if named.search(code) and re.search(pattern, code)), None)
         if best and (kind in TYPE_KINDS or best[0] == 2):
             links.append((uid, best[1]))
+        elif example:
+            shared.append((uid, example))
         elif kind in TYPE_KINDS:
             missing_types.append(uid)
         else:
@@ -127,9 +192,12 @@ def main():
             rel = os.path.relpath(s["file"], OUT).replace(os.sep, "/")
             doc = os.path.splitext(os.path.basename(s["file"]))[0]
             f.write(f"---\nuid: {uid}\nexample:\n- *content\n---\n\nShown in use in the guide: [{doc}: {s['title']}]({rel}#{s['anchor']}).\n\n")
+        for uid, example in shared:
+            f.write(f"---\nuid: {uid}\nexample:\n- *content\n---\n\nShown in use in the example of <xref:{example}>.\n\n")
 
     total = len(items)
     print(f"site examples: {total} public types and members; {len(written)} hand-written examples, {len(links)} guide links, "
+          f"{len(shared)} members shown in their type's examples, "
           f"{len(missing_types)} types and {len(missing_members)} members without either")
     baseline = set()
     if os.path.exists(BASELINE):

@@ -68,6 +68,7 @@ internal static unsafe partial class LibC
     public const int ENOMEM = 12;
     public const int EACCES = 13;
     public const int EBUSY = 16;
+    public const int ENOTDIR = 20;
     public const int ENODEV = 19;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
@@ -102,6 +103,12 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatxCall(int dirfd, string path, int flags, uint mask, Statx* buffer);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
 
     /// <summary>fstatfs; only f_type (the first field, a long on both 64-bit ABIs) is read. The buffer is larger than struct statfs (120 bytes).</summary>
     [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]

@@ -1,19 +1,7 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace IoSys.Linux;
-
-/// <summary>What kind of file a path names, as <c>statx</c> reports it.</summary>
-internal enum StatKind
-{
-    Other = 0,
-    Regular,
-    CharacterDevice,
-    BlockDevice,
-    Directory,
-    Fifo,
-    Socket,
-    SymbolicLink,
-}
 
 /// <summary>The kinds of file a target accepts.</summary>
 [Flags]
@@ -25,15 +13,11 @@ internal enum StatKinds
     Fifo = 4,
 }
 
-/// <summary>What <c>statx</c> says about an open file: kind, size in bytes (0 for devices), inode and device.</summary>
-internal readonly record struct StatInfo(StatKind Kind, long Size, ulong Inode, uint DevMajor, uint DevMinor)
-{
-    public bool SameFileAs(StatInfo other) => Inode == other.Inode && DevMajor == other.DevMajor && DevMinor == other.DevMinor;
-}
-
 /// <summary>
-/// Opening files and devices by path with errors that name the path and what to do; and the one place where the
-/// kind and size of every file are checked before it is read or mapped.
+/// Opening files and devices by path with errors that name the path and what to do; the one place where the
+/// kind and size of every file are checked before it is read or mapped; the one <c>statx</c> wrapper
+/// (<see cref="FileStatus"/> is its public face); and the one exact-length <c>pread</c>/<c>pwrite</c> loop
+/// (<see cref="ReadExactly"/>, <see cref="WriteExactly"/>) that regular files, PCI config space and VFIO regions share.
 /// </summary>
 internal static class NativeFile
 {
@@ -106,7 +90,7 @@ internal static class NativeFile
     {
         try
         {
-            if (StatPath(path) is { } now && now.SameFileAs(Stat(file, path)))
+            if (StatPath(path) is { } now && now.IsSameFile(Stat(file, path)))
             {
                 _ = LibC.Unlink(path);
             }
@@ -121,7 +105,7 @@ internal static class NativeFile
     {
         try
         {
-            StatInfo status = Stat(file, path);
+            FileStatus status = Stat(file, path);
             if (!Allows(allowed, status.Kind))
             {
                 throw new IOException($"Cannot use {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
@@ -153,15 +137,15 @@ internal static class NativeFile
     /// pages past the end fault with SIGBUS), at least <paramref name="end"/> bytes long.
     /// </summary>
     /// <exception cref="IOException">The kind is not allowed, or the regular file is shorter than <paramref name="end"/> bytes.</exception>
-    public static StatInfo CheckMappable(SafeFileHandle file, string path, StatKinds allowed, long end, string what)
+    public static FileStatus CheckMappable(SafeFileHandle file, string path, StatKinds allowed, long end, string what)
     {
-        StatInfo status = Stat(file, path);
+        FileStatus status = Stat(file, path);
         if (!Allows(allowed, status.Kind))
         {
             throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
         }
 
-        if (status.Kind == StatKind.Regular && status.Size < end)
+        if (status.Kind == FileKind.Regular && status.Size < end)
         {
             throw new IOException(
                 $"Cannot map {what} '{path}': it is a regular file of {status.Size} bytes (0x{status.Size:x}), but the map needs {end} bytes (0x{end:x}); " +
@@ -171,20 +155,17 @@ internal static class NativeFile
         return status;
     }
 
-    /// <summary>Kind, size, inode and device of an open file (<c>statx</c> on the descriptor).</summary>
-    public static unsafe StatInfo Stat(SafeFileHandle file, string path)
+    /// <summary>Kind, size, mode, inode and device of an open file (<c>statx</c> on the descriptor).</summary>
+    /// <exception cref="IOException">statx failed; the message names the path.</exception>
+    public static FileStatus Stat(SafeFileHandle file, string path)
     {
         bool added = false;
-        LibC.Statx buffer = default;
+        int errno;
+        FileStatus status;
         try
         {
             file.DangerousAddRef(ref added);
-            // SAFETY: buffer is a 256-byte local, the size of struct statx, which is all the kernel writes.
-            if (LibC.StatxCall((int)file.DangerousGetHandle(), "", LibC.AT_EMPTY_PATH,
-                    LibC.STATX_TYPE | LibC.STATX_MODE | LibC.STATX_SIZE | LibC.STATX_INO, &buffer) != 0)
-            {
-                throw new IOException($"Cannot get the kind and size of '{path}': {LibC.Describe(LibC.LastError)}.");
-            }
+            errno = Statx((int)file.DangerousGetHandle(), "", LibC.AT_EMPTY_PATH, path, out status);
         }
         finally
         {
@@ -194,20 +175,46 @@ internal static class NativeFile
             }
         }
 
-        return ToStatus(buffer, path);
+        return errno == 0 ? status : throw new IOException($"Cannot get the kind and size of '{path}': {LibC.Describe(errno)}.");
     }
 
-    /// <summary>Kind, inode and device of the file a path names now, without following a final symbolic link; null if it does not exist.</summary>
-    public static unsafe StatInfo? StatPath(string path)
+    /// <summary>Kind, size, inode and device of the file a path names now, without following a final symbolic link; null if it cannot be read.</summary>
+    public static FileStatus? StatPath(string path) =>
+        Statx(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, path, out FileStatus status) == 0 ? status : null;
+
+    /// <summary>
+    /// The status of the file at <paramref name="path"/>, following symbolic links; false when nothing is there
+    /// (<c>ENOENT</c>, <c>ENOTDIR</c>).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A directory on the way cannot be searched.</exception>
+    /// <exception cref="IOException">Another error (a loop of symbolic links, a name too long...).</exception>
+    public static bool TryStatPath(string path, out FileStatus status)
+    {
+        int errno = Statx(LibC.AT_FDCWD, path, 0, path, out status);
+        return errno switch
+        {
+            0 => true,
+            LibC.ENOENT or LibC.ENOTDIR => false,
+            _ => throw LinuxErrors.ForOpen(path, errno, "file", "check the permissions of its directories"),
+        };
+    }
+
+    /// <summary>The one <c>statx</c> call: 0 and the status, or the errno.</summary>
+    private static unsafe int Statx(int directory, string path, int flags, string shownPath, out FileStatus status)
     {
         LibC.Statx buffer = default;
-        // SAFETY: as in Stat.
-        if (LibC.StatxCall(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE | LibC.STATX_SIZE | LibC.STATX_INO, &buffer) != 0)
+        int rc;
+        int errno = 0;
+        do
         {
-            return null;
+            // SAFETY: buffer is a 256-byte local, the size of struct statx, which is all the kernel writes.
+            rc = LibC.StatxCall(directory, path, flags, LibC.STATX_TYPE | LibC.STATX_MODE | LibC.STATX_SIZE | LibC.STATX_INO, &buffer);
+            errno = rc == 0 ? 0 : LibC.LastError;
         }
+        while (errno == LibC.EINTR);
 
-        return ToStatus(buffer, path);
+        status = errno == 0 ? ToStatus(buffer, shownPath) : default;
+        return errno;
     }
 
     /// <summary>Whether the open file lives on sysfs (<c>fstatfs</c> type <c>SYSFS_MAGIC</c>).</summary>
@@ -242,45 +249,47 @@ internal static class NativeFile
         return full == root || full.StartsWith(root + "/", StringComparison.Ordinal);
     }
 
-    private static StatInfo ToStatus(in LibC.Statx s, string path)
+    // struct statx (linux/stat.h) has the same layout on every architecture.
+    private static FileStatus ToStatus(in LibC.Statx s, string path)
     {
         if ((s.Mask & LibC.STATX_TYPE) == 0)
         {
             throw new IOException($"Cannot get the kind of '{path}': the file system does not report it.");
         }
 
-        StatKind kind = (s.Mode & LibC.S_IFMT) switch
+        FileKind kind = (s.Mode & LibC.S_IFMT) switch
         {
-            LibC.S_IFREG => StatKind.Regular,
-            LibC.S_IFCHR => StatKind.CharacterDevice,
-            LibC.S_IFBLK => StatKind.BlockDevice,
-            LibC.S_IFDIR => StatKind.Directory,
-            LibC.S_IFIFO => StatKind.Fifo,
-            LibC.S_IFSOCK => StatKind.Socket,
-            LibC.S_IFLNK => StatKind.SymbolicLink,
-            _ => StatKind.Other,
+            LibC.S_IFREG => FileKind.Regular,
+            LibC.S_IFCHR => FileKind.CharacterDevice,
+            LibC.S_IFBLK => FileKind.BlockDevice,
+            LibC.S_IFDIR => FileKind.Directory,
+            LibC.S_IFIFO => FileKind.Fifo,
+            LibC.S_IFSOCK => FileKind.Socket,
+            LibC.S_IFLNK => FileKind.SymbolicLink,
+            _ => FileKind.Unknown,
         };
         long size = s.Size > long.MaxValue ? long.MaxValue : (long)s.Size;
-        return new StatInfo(kind, size, s.Inode, s.DevMajor, s.DevMinor);
+        return new FileStatus(kind, size, ((ulong)s.DevMajor << 32) | s.DevMinor, s.Inode, (UnixFileMode)(s.Mode & 0xfff));
     }
 
-    private static bool Allows(StatKinds allowed, StatKind kind) => kind switch
+    private static bool Allows(StatKinds allowed, FileKind kind) => kind switch
     {
-        StatKind.Regular => (allowed & StatKinds.Regular) != 0,
-        StatKind.CharacterDevice => (allowed & StatKinds.CharacterDevice) != 0,
-        StatKind.Fifo => (allowed & StatKinds.Fifo) != 0,
+        FileKind.Regular => (allowed & StatKinds.Regular) != 0,
+        FileKind.CharacterDevice => (allowed & StatKinds.CharacterDevice) != 0,
+        FileKind.Fifo => (allowed & StatKinds.Fifo) != 0,
         _ => false,
     };
 
-    private static string Describe(StatKind kind) => kind switch
+    /// <summary>A kind in words, for messages.</summary>
+    public static string Describe(FileKind kind) => kind switch
     {
-        StatKind.Regular => "a regular file",
-        StatKind.CharacterDevice => "a character device",
-        StatKind.BlockDevice => "a block device",
-        StatKind.Directory => "a directory",
-        StatKind.Fifo => "a FIFO (named pipe)",
-        StatKind.Socket => "a socket",
-        StatKind.SymbolicLink => "a symbolic link",
+        FileKind.Regular => "a regular file",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Directory => "a directory",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
         _ => "a file of unknown kind",
     };
 
@@ -325,6 +334,87 @@ internal static class NativeFile
                 file.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// Reads exactly <c>buffer.Length</c> bytes at <paramref name="offset"/> bytes into the file with <c>pread</c>,
+    /// continuing after a short read and retrying on <c>EINTR</c>: the one exact-length read loop (regular files,
+    /// PCI config space, VFIO regions). Each call asks for all that is left, so an aligned 1/2/4/8-byte read of a
+    /// device file is one access of that width. Throws nothing for I/O errors: the caller words them.
+    /// </summary>
+    /// <param name="file">An open descriptor.</param>
+    /// <param name="offset">Offset in bytes; 0 or more.</param>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="errno">0, or the error of the read that failed.</param>
+    /// <returns>The bytes read: <c>buffer.Length</c>, or fewer when the file ended first (<paramref name="errno"/> 0)
+    /// or a read failed.</returns>
+    /// <exception cref="ObjectDisposedException">The descriptor is closed.</exception>
+    public static int ReadExactly(SafeFileHandle file, long offset, Span<byte> buffer, out int errno) =>
+        Transfer(file, offset, buffer, write: false, out errno);
+
+    /// <summary>
+    /// Writes all of <paramref name="buffer"/> at <paramref name="offset"/> bytes into the file with <c>pwrite</c>,
+    /// continuing after a short write and retrying on <c>EINTR</c>: the one exact-length write loop (see
+    /// <see cref="ReadExactly"/>).
+    /// </summary>
+    /// <param name="file">An open descriptor.</param>
+    /// <param name="offset">Offset in bytes; 0 or more.</param>
+    /// <param name="buffer">The bytes.</param>
+    /// <param name="errno">0, or the error of the write that failed.</param>
+    /// <returns>The bytes written: <c>buffer.Length</c>, or fewer when a write wrote nothing (<paramref name="errno"/>
+    /// 0) or failed.</returns>
+    /// <exception cref="ObjectDisposedException">The descriptor is closed.</exception>
+    public static int WriteExactly(SafeFileHandle file, long offset, ReadOnlySpan<byte> buffer, out int errno) =>
+        Transfer(file, offset, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(buffer), buffer.Length), write: true, out errno);
+
+    private static unsafe int Transfer(SafeFileHandle file, long offset, Span<byte> buffer, bool write, out int errno)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, long.MaxValue - buffer.Length);
+        ObjectDisposedException.ThrowIf(file.IsClosed, file);
+        bool added = false;
+        int done = 0;
+        errno = 0;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            int fd = (int)file.DangerousGetHandle();
+            while (done < buffer.Length)
+            {
+                nint n;
+                // SAFETY: the span is pinned for the call, and pread/pwrite touch at most the length passed, which is
+                // what is left of the span. A write only reads from it (the span was made from a read-only one).
+                fixed (byte* p = buffer[done..])
+                {
+                    n = write
+                        ? LibC.PWrite(fd, p, (nuint)(buffer.Length - done), offset + done)
+                        : LibC.PRead(fd, p, (nuint)(buffer.Length - done), offset + done);
+                }
+
+                if (n > 0)
+                {
+                    done += (int)n;
+                }
+                else if (n == 0)
+                {
+                    break; // End of file (read), or nothing written: the caller reports the short count.
+                }
+                else if (LibC.LastError is int error && error != LibC.EINTR)
+                {
+                    errno = error;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+
+        return done;
     }
 
     /// <summary>

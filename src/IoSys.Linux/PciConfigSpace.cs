@@ -218,12 +218,14 @@ public sealed class PciConfigSpace : IDisposable
     private void ReadExact(int offset, Span<byte> buffer)
     {
         Check(offset, buffer.Length);
-        // One pread of exactly the width: the kernel turns an aligned 1/2/4-byte read into one config cycle of that width.
-        int read = RandomAccess.Read(_file, buffer, offset);
+        // One pread of exactly the width (the kernel turns an aligned 1/2/4-byte read into one config cycle of that
+        // width); another only for what a short read left, which then ends the read.
+        int read = NativeFile.ReadExactly(_file, offset, buffer, out int errno);
         if (read != buffer.Length)
         {
-            throw new IOException(
-                $"Reading {buffer.Length} bytes at config offset 0x{offset:x} of '{Path}' returned {read}: without root the kernel lets only the first 64 bytes be read.");
+            throw new IOException(errno != 0
+                ? $"Reading {buffer.Length} bytes at config offset 0x{offset:x} of '{Path}' failed: {LibC.Describe(errno)}."
+                : $"Reading {buffer.Length} bytes at config offset 0x{offset:x} of '{Path}' returned {read}: without root the kernel lets only the first 64 bytes be read.");
         }
     }
 
@@ -235,7 +237,12 @@ public sealed class PciConfigSpace : IDisposable
             throw new InvalidOperationException($"PCI config space '{Path}' was opened read-only; open it writable to write at offset 0x{offset:x}.");
         }
 
-        // RandomAccess.Write loops until every byte is written, so a short write cannot go unnoticed.
-        RandomAccess.Write(_file, buffer, offset);
+        // One pwrite of exactly the width (one config cycle); a short or failed write is an error, never ignored.
+        int written = NativeFile.WriteExactly(_file, offset, buffer, out int errno);
+        if (written != buffer.Length)
+        {
+            throw new IOException(
+                $"Writing {buffer.Length} bytes at config offset 0x{offset:x} of '{Path}' wrote {written}: {(errno != 0 ? LibC.Describe(errno) : "the kernel accepted no more")}.");
+        }
     }
 }

@@ -49,8 +49,8 @@ public static class PhysicalMemory
 
         // A character device (/dev/mem) has no size to check; a regular file (fixture, dump) has one, and must hold
         // the range: its kind decides, never its size (an empty file is not a device).
-        StatInfo status = NativeFile.Stat(file, path);
-        if (status.Kind == StatKind.Regular && (long)physicalAddress + length > status.Size)
+        FileStatus status = NativeFile.Stat(file, path);
+        if (status.Kind == FileKind.Regular && (long)physicalAddress + length > status.Size)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length,
                 $"Cannot map {length} bytes at {LinuxErrors.Hex(physicalAddress)} of '{path}': it is a regular file of only {status.Size} bytes, " +

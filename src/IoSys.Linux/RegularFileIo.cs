@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace IoSys.Linux;
@@ -58,7 +57,7 @@ public readonly record struct FileStatus(FileKind Kind, long Size, ulong Device,
     public static bool TryGet(string path, out FileStatus status)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return RegularFileIo.TryStat(RegularFileIo.AtCurrentDirectory, path, 0, out status, path);
+        return NativeFile.TryStatPath(path, out status);
     }
 }
 
@@ -76,12 +75,8 @@ public readonly record struct FileStatus(FileKind Kind, long Size, ulong Device,
 /// write never silently extends a truncated file (the check and the write are two calls: a truncation between them
 /// still extends the file, but never faults). Library users that want memory semantics keep <see cref="MappedFile"/>.
 /// </remarks>
-public sealed partial class RegularFileIo : IoBackend, IDisposable
+public sealed class RegularFileIo : IoBackend, IDisposable
 {
-    internal const int AtCurrentDirectory = -100;
-    private const int AtEmptyPath = 0x1000;
-    private const uint StatxBasicStats = 0x7ff;
-    private const int StatxSize = 256;
     private const int ONoCtty = 0x100;
 
     private readonly SafeFileHandle _file;
@@ -121,7 +116,7 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
     public static RegularFileIo Open(string path, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!TryStat(AtCurrentDirectory, path, 0, out FileStatus before, path))
+        if (!NativeFile.TryStatPath(path, out FileStatus before))
         {
             throw new FileNotFoundException($"Cannot open file '{path}': it does not exist.", path);
         }
@@ -133,11 +128,7 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
         SafeFileHandle file = NativeFile.OpenChecked(path, flags, StatKinds.Regular, "file", "check the file's permissions and owner");
         try
         {
-            if (!TryStat((int)file.DangerousGetHandle(), "", AtEmptyPath, out FileStatus status, path))
-            {
-                throw new IOException($"Cannot read the status of '{path}' after opening it.");
-            }
-
+            FileStatus status = NativeFile.Stat(file, path);
             RequireRegular(path, status);
             return new RegularFileIo(file, path, status, readOnly);
         }
@@ -171,32 +162,10 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
     {
         CheckRange(offset, destination.Length);
         ObjectDisposedException.ThrowIf(_file.IsClosed, this);
-        int done = 0;
-        while (done < destination.Length)
+        int done = NativeFile.ReadExactly(_file, offset, destination, out int errno);
+        if (done < destination.Length)
         {
-            nint n;
-            // SAFETY: the span is pinned for the call, and pread writes at most the length passed, which is what is
-            // left of the span.
-            unsafe
-            {
-                fixed (byte* p = destination[done..])
-                {
-                    n = PRead(Fd, p, (nuint)(destination.Length - done), offset + done);
-                }
-            }
-
-            if (n > 0)
-            {
-                done += (int)n;
-            }
-            else if (n == 0)
-            {
-                throw Short("read", offset, destination.Length, done);
-            }
-            else if (Marshal.GetLastPInvokeError() is int errno && errno != LibC.EINTR)
-            {
-                throw Failed("read", offset, destination.Length, errno);
-            }
+            throw errno == 0 ? Short("read", offset, destination.Length, done) : Failed("read", offset, destination.Length, errno);
         }
     }
 
@@ -226,31 +195,10 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
                 $"Cannot write {source.Length} bytes at offset 0x{offset:x} of '{Path}': the file is now {now} bytes (it was {Length}); another process truncated it.");
         }
 
-        int done = 0;
-        while (done < source.Length)
+        int done = NativeFile.WriteExactly(_file, offset, source, out int errno);
+        if (done < source.Length)
         {
-            nint n;
-            // SAFETY: the span is pinned for the call, and pwrite reads at most the length passed from it.
-            unsafe
-            {
-                fixed (byte* p = source[done..])
-                {
-                    n = PWrite(Fd, p, (nuint)(source.Length - done), offset + done);
-                }
-            }
-
-            if (n > 0)
-            {
-                done += (int)n;
-            }
-            else if (n == 0)
-            {
-                throw Short("write", offset, source.Length, done);
-            }
-            else if (Marshal.GetLastPInvokeError() is int errno && errno != LibC.EINTR)
-            {
-                throw Failed("write", offset, source.Length, errno);
-            }
+            throw errno == 0 ? Short("write", offset, source.Length, done) : Failed("write", offset, source.Length, errno);
         }
     }
 
@@ -274,72 +222,15 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
         WriteExactly(offset, bytes[..width]);
     }
 
-    /// <summary>statx on <paramref name="path"/> relative to <paramref name="directory"/>; false when nothing is there.</summary>
-    internal static unsafe bool TryStat(int directory, string path, int flags, out FileStatus status, string shownPath)
-    {
-        byte* buffer = stackalloc byte[StatxSize];
-        new Span<byte>(buffer, StatxSize).Clear();
-        int rc;
-        do
-        {
-            rc = Statx(directory, path, flags, StatxBasicStats, buffer);
-        }
-        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-
-        if (rc != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            status = default;
-            return errno is LibC.ENOENT or 20 /* ENOTDIR */ ? false : throw LinuxErrors.ForOpen(shownPath, errno, "file", "check the permissions of its directories");
-        }
-
-        // struct statx (linux/stat.h) is the same on every architecture: read it by offset, not by a C# layout.
-        var s = new ReadOnlySpan<byte>(buffer, StatxSize);
-        ushort mode = BinaryPrimitives.ReadUInt16LittleEndian(s[28..]);
-        ulong inode = BinaryPrimitives.ReadUInt64LittleEndian(s[32..]);
-        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(s[40..]);
-        ulong devMajor = BinaryPrimitives.ReadUInt32LittleEndian(s[136..]);
-        ulong devMinor = BinaryPrimitives.ReadUInt32LittleEndian(s[140..]);
-        FileKind kind = (mode & 0xf000) switch
-        {
-            0x8000 => FileKind.Regular,
-            0x4000 => FileKind.Directory,
-            0x2000 => FileKind.CharacterDevice,
-            0x6000 => FileKind.BlockDevice,
-            0x1000 => FileKind.Fifo,
-            0xc000 => FileKind.Socket,
-            0xa000 => FileKind.SymbolicLink,
-            _ => FileKind.Unknown,
-        };
-        status = new FileStatus(kind, size > long.MaxValue ? long.MaxValue : (long)size, (devMajor << 32) | devMinor, inode, (UnixFileMode)(mode & 0xfff));
-        return true;
-    }
-
-    /// <summary>A kind in words, for messages.</summary>
-    internal static string Describe(FileKind kind) => kind switch
-    {
-        FileKind.Regular => "a regular file",
-        FileKind.Directory => "a directory",
-        FileKind.CharacterDevice => "a character device",
-        FileKind.BlockDevice => "a block device",
-        FileKind.Fifo => "a FIFO (named pipe)",
-        FileKind.Socket => "a socket",
-        FileKind.SymbolicLink => "a symbolic link",
-        _ => "a special file",
-    };
-
     private static void RequireRegular(string path, FileStatus status)
     {
         if (status.Kind != FileKind.Regular)
         {
-            throw new IOException($"Cannot use '{path}' as a file target: it is {Describe(status.Kind)}, not a regular file.");
+            throw new IOException($"Cannot use '{path}' as a file target: it is {NativeFile.Describe(status.Kind)}, not a regular file.");
         }
     }
 
-    private int Fd => (int)_file.DangerousGetHandle();
-
-    private long CurrentLength() =>
-        TryStat(Fd, "", AtEmptyPath, out FileStatus now, Path) ? now.Size : throw new IOException($"Cannot read the status of '{Path}'.");
+    private long CurrentLength() => NativeFile.Stat(_file, Path).Size;
 
     private void CheckRange(long offset, int length)
     {
@@ -351,20 +242,20 @@ public sealed partial class RegularFileIo : IoBackend, IDisposable
 
     private IOException Short(string verb, long offset, int length, int done)
     {
-        long now = TryStat(Fd, "", AtEmptyPath, out FileStatus status, Path) ? status.Size : -1;
+        long now;
+        try
+        {
+            now = NativeFile.Stat(_file, Path).Size;
+        }
+        catch (IOException)
+        {
+            now = -1;
+        }
+
         return new IOException(
             $"Cannot {verb} {length} bytes at offset 0x{offset:x} of '{Path}': only {done} were transferred; the file is now {now} bytes (it was {Length}), so another process truncated it.");
     }
 
     private IOException Failed(string verb, long offset, int length, int errno) =>
         new($"Cannot {verb} {length} bytes at offset 0x{offset:x} of '{Path}' ({Length} bytes): {LibC.Describe(errno)}.");
-
-    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
-    private static unsafe partial nint PRead(int fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-    private static unsafe partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 }

@@ -10,8 +10,9 @@ namespace IoSys.Simulation;
 /// <see cref="AddRegister(RegisterSpec)"/>, or derive from it for behaviour beyond registers (see <see cref="EduDevice"/>).
 /// </summary>
 /// <remarks>
-/// <para>The width rules are declared twice on purpose: in the map's options, so the checked API refuses a bad width
-/// with <see cref="IoAccessException"/> before the device sees it, and in the device, so an access that skips the
+/// <para>The width rules are enforced twice on purpose, from one declaration (<see cref="MapOptions"/>): by the
+/// checked API, which refuses a bad width with <see cref="IoAccessException"/> before the device sees it, and by the
+/// device itself (the core's check of <see cref="Map"/>, <see cref="IoSysMap.CheckAccess"/>), so an access that skips the
 /// checks (<see cref="UnsafeIoSysMap"/>) meets bus behaviour: a read of all ones (<see cref="RefusedReadValue"/>) and
 /// a dropped write, or <see cref="SimulatedBusException"/> when <see cref="SimulatedDeviceOptions.Strict"/>.</para>
 /// <para>Every access runs under one lock (<see cref="SyncRoot"/>), as do timer callbacks scheduled with
@@ -23,8 +24,6 @@ public class SimulatedDevice : IoBackend, IDisposable
     private readonly List<Register> _registers = [];
     private readonly List<SimulatedBusFault> _faults = [];
     private readonly List<ITimer> _timers = [];
-    private readonly AccessWidths _widths;
-    private readonly IoWidthRule[] _widthRules;
     private bool _disposed;
 
     /// <summary>Creates a device of <paramref name="size"/> bytes with no registers yet.</summary>
@@ -45,9 +44,7 @@ public class SimulatedDevice : IoBackend, IDisposable
         Size = size;
         Strict = options.Strict;
         Time = options.Time ?? TimeProvider.System;
-        _widths = widths;
-        _widthRules = [.. widthRules ?? []];
-        MapOptions = new IoMapOptions { Space = IoSpace.IoMemory, Widths = widths, WidthRules = _widthRules };
+        MapOptions = new IoMapOptions { Space = IoSpace.IoMemory, Widths = widths, WidthRules = [.. widthRules ?? []] };
         Map = IoSysMap.Create(this, size, MapOptions); // Validates the rules.
     }
 
@@ -320,17 +317,8 @@ public class SimulatedDevice : IoBackend, IDisposable
     {
         lock (SyncRoot)
         {
-            string? refusal = RegionRefusal(offset, width);
-            Register? register = null;
-            if (refusal is null)
+            if (!Admit(offset, width, AccessDirection.Read, out Register? register))
             {
-                register = Covering(offset, width);
-                refusal = RegisterRefusal(register, offset, width, AccessDirection.Read);
-            }
-
-            if (refusal is not null)
-            {
-                Refuse(offset, width, AccessDirection.Read, refusal);
                 return RefusedReadValue(offset, width) & Mask(width);
             }
 
@@ -350,17 +338,8 @@ public class SimulatedDevice : IoBackend, IDisposable
     {
         lock (SyncRoot)
         {
-            string? refusal = RegionRefusal(offset, width);
-            Register? register = null;
-            if (refusal is null)
+            if (!Admit(offset, width, AccessDirection.Write, out Register? register))
             {
-                register = Covering(offset, width);
-                refusal = RegisterRefusal(register, offset, width, AccessDirection.Write);
-            }
-
-            if (refusal is not null)
-            {
-                Refuse(offset, width, AccessDirection.Write, refusal);
                 return;
             }
 
@@ -384,6 +363,27 @@ public class SimulatedDevice : IoBackend, IDisposable
         }
     }
 
+    // What the bus and the device decide before an access reaches a register: the region's rules, then the
+    // register's. A refusal is recorded (or thrown, when strict); otherwise the register covering the access, if any.
+    private bool Admit(long offset, int width, AccessDirection direction, out Register? register)
+    {
+        register = null;
+        string? refusal = RegionRefusal(offset, width);
+        if (refusal is null)
+        {
+            register = Covering(offset, width);
+            refusal = RegisterRefusal(register, offset, width, direction);
+        }
+
+        if (refusal is null)
+        {
+            return true;
+        }
+
+        Refuse(offset, width, direction, refusal);
+        return false;
+    }
+
     private void Refuse(long offset, int width, AccessDirection direction, string reason)
     {
         var fault = new SimulatedBusFault(offset, width, direction, reason);
@@ -394,30 +394,16 @@ public class SimulatedDevice : IoBackend, IDisposable
         }
     }
 
-    // Range, alignment and width rules: what the bus and the device's decoder check.
-    private string? RegionRefusal(long offset, int width)
+    // Range, alignment and width rules: what the bus and the device's decoder check. They are the rules of Map (the
+    // device's own region, created from the same widths and rules), so the core's check of a single access decides:
+    // it answers after the map is disposed too.
+    private string? RegionRefusal(long offset, int width) => Map.CheckAccess(offset, width, write: false) switch
     {
-        if (offset < 0 || offset > Size - width)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"outside the 0x{Size:x}-byte region");
-        }
-
-        if (offset % width != 0)
-        {
-            return "misaligned";
-        }
-
-        AccessWidths allowed = _widths;
-        foreach (IoWidthRule rule in _widthRules)
-        {
-            if (rule.Offset < offset + width && offset < rule.Offset + rule.Length)
-            {
-                allowed &= rule.Widths;
-            }
-        }
-
-        return allowed.Allows(width) ? null : $"the device accepts only {allowed.Describe()} accesses here";
-    }
+        IoAccessError.None => null,
+        IoAccessError.OutOfRange => string.Create(CultureInfo.InvariantCulture, $"outside the 0x{Size:x}-byte region"),
+        IoAccessError.Misaligned => "misaligned",
+        _ => $"the device accepts only {Map.WidthsAt(offset, width).Describe()} accesses here",
+    };
 
     private string? RegisterRefusal(Register? register, long offset, int width, AccessDirection direction)
     {

@@ -152,6 +152,13 @@ public readonly struct IoTransferPlan
     /// <summary>Whether the transfer is one vectorized copy (system memory, every width) rather than single accesses.</summary>
     public bool IsMemoryCopy { get; }
 
+    /// <summary>
+    /// The widths the plan was made with: pass them to <see cref="IoSysMap.ReadBytes(long, Span{byte}, AccessWidths)"/> or
+    /// <see cref="IoSysMap.WriteBytes(long, ReadOnlySpan{byte}, AccessWidths)"/> to make the planned accesses. A part of the
+    /// range that starts and ends between two chunks of the plan is transferred with exactly those chunks.
+    /// </summary>
+    public AccessWidths Widths => _widths;
+
     /// <summary>Enumerates the chunks.</summary>
     /// <returns>The enumerator.</returns>
     public Enumerator GetEnumerator() => new(_map, IsMemoryCopy ? Offset : Offset, IsMemoryCopy ? 0 : Length, _widths);

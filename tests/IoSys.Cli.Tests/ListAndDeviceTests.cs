@@ -130,6 +130,41 @@ public sealed class ListAndDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task Poll_of_a_pci_device_that_is_removed_stops_with_exit_1_saying_it_is_gone()
+    {
+        // The condition never holds (edu's id register reads 0x010000ed), so only the removal can end the poll early.
+        using System.Diagnostics.Process poll = CliProcess.Start(null,
+            ["poll", "pci:1234:11e8", "0", "--equals", "0x5", "--timeout", "60s", "--interval", "10ms", "--sysfs-root", _sys, "--dev-root", _dev],
+            redirectInput: false);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        Task<string> stdout = poll.StandardOutput.ReadToEndAsync(bound.Token);
+        Task<string> stderr = poll.StandardError.ReadToEndAsync(bound.Token);
+
+        // Poll prints nothing while it waits: it is polling once the BAR's resource file is mapped in the process.
+        const string bar = "0000:00:04.0/resource0";
+        string maps = $"/proc/{poll.Id}/maps";
+        while (!poll.HasExited && !(File.Exists(maps) && (await File.ReadAllTextAsync(maps, bound.Token)).Contains(bar, StringComparison.Ordinal)))
+        {
+            await Task.Delay(20, bound.Token);
+        }
+
+        if (poll.HasExited)
+        {
+            Assert.Fail($"poll ended before the removal: {await stderr}");
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Directory.Delete(Path.Combine(_sys, "bus/pci/devices/0000:00:04.0"), recursive: true);
+        await poll.WaitForExitAsync(bound.Token);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"poll ran on for {clock.Elapsed} after the removal"); // Not the 60 s timeout.
+        Assert.Equal(1, poll.ExitCode);
+        Assert.Equal("", await stdout);
+        string error = await stderr;
+        Assert.Contains("pci:1234:11e8 is gone, stopped polling", error, StringComparison.Ordinal);
+        Assert.Contains("was removed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_environment_no_longer_moves_the_sysfs_root()
     {
         // IOSYS_SYSFS_ROOT used to redirect every sysfs lookup, so whoever set the environment of a privileged iosys

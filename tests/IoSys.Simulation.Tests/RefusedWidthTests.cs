@@ -85,6 +85,34 @@ public sealed class RefusedWidthTests
     }
 
     [Theory]
+    [InlineData(0x0a, 4, "misaligned")]
+    [InlineData(0x100, 4, "outside the 0x100-byte region")]
+    [InlineData(0xfc, 8, "outside the 0x100-byte region")]
+    [InlineData(-8, 8, "outside the 0x100-byte region")]
+    [InlineData(0x08, 8, "the device accepts only 4-byte accesses here")]
+    [InlineData(0x38, 8, "the device accepts only 4-byte accesses here")] // Straddles [0, 0x40) and [0x40, 0x100): both rules apply.
+    [InlineData(0x40, 2, "the device accepts only 4- or 8-byte accesses here")]
+    public void The_device_refuses_for_the_reason_the_cores_check_gives(long offset, int width, string reason)
+    {
+        using SimulatedDevice device = NewDevice(strict: false);
+        _ = width == 2 ? UnsafeIoSysMap.Read16(device.Map, offset) : width == 8 ? UnsafeIoSysMap.Read64(device.Map, offset) : UnsafeIoSysMap.Read32(device.Map, offset);
+        SimulatedBusFault fault = Assert.Single(device.Faults);
+        Assert.Equal((offset, width, reason), (fault.Offset, fault.Width, fault.Reason));
+        Assert.False(device.Accepts(offset, width));
+        Assert.NotEqual(IoAccessError.None, device.Map.CheckAccess(offset, width, write: false));
+    }
+
+    [Fact]
+    public void The_region_rules_still_answer_after_the_device_is_disposed()
+    {
+        SimulatedDevice device = NewDevice(strict: false);
+        device.Dispose();
+        Assert.True(device.Accepts(0x40, 8));
+        Assert.False(device.Accepts(0x38, 8));
+        Assert.False(device.Accepts(0x0a, 4));
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(3)]
     [InlineData(16)]

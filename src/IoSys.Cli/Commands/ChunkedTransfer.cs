@@ -11,60 +11,100 @@ internal delegate void ChunkSink(ReadOnlySpan<byte> chunk, long at);
 internal delegate void ChunkSource(Span<byte> chunk, long at);
 
 /// <summary>
-/// The one chunked-transfer loop behind dump, save, load and fill: moves a range between a target and a buffer of
-/// at most <see cref="ChunkSize"/> bytes at a time. The caller has checked the whole range with
-/// <see cref="CommonOptions.CheckRange"/> first.
+/// The one chunked-transfer loop behind dump, save, load and fill: carries out a checked transfer plan
+/// (<see cref="CommonOptions.CheckRange"/>) between a target and a buffer of at most <see cref="ChunkSize"/> bytes
+/// at a time. Pieces are cut only between two accesses of the plan, so the device sees exactly the accesses the
+/// whole range's plan makes (a cut elsewhere could split an 8-byte access into two narrower ones). After each piece
+/// it asks whether the target is gone (a removed PCI device keeps its mapping and reads all ones), as watch does.
 /// </summary>
 internal static class ChunkedTransfer
 {
-    /// <summary>Largest chunk in bytes: large keeps the per-call cost negligible; a multiple of 16 keeps dump lines whole and of 8 keeps width patterns aligned.</summary>
+    /// <summary>Largest chunk in bytes: large keeps the per-call cost negligible.</summary>
     internal const int ChunkSize = 1 << 20;
 
-    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="start"/> chunk by chunk into <paramref name="sink"/>.</summary>
-    public static void Read(OpenTarget target, long start, long length, AccessWidths widths, ChunkSink sink, Progress? progress = null)
+    /// <summary>Reads the planned range piece by piece into <paramref name="sink"/>.</summary>
+    public static void Read(OpenTarget target, IoTransferPlan plan, ChunkSink sink, Progress? progress = null, int chunkSize = ChunkSize)
     {
-        byte[] buffer = new byte[BufferSize(length)];
-        for (long done = 0; done < length;)
+        byte[] buffer = new byte[BufferSize(plan.Length, chunkSize)];
+        RegularFileIo? file = Unmapped(target, plan.Widths);
+        foreach ((long done, int length) in Pieces(plan, buffer.Length, cutAnywhere: file is not null))
         {
-            Span<byte> chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done));
-            if (Unmapped(target, widths) is { } file)
+            Span<byte> chunk = buffer.AsSpan(0, length);
+            if (file is not null)
             {
-                file.ReadExactly(target.Map.RegionOffset + start + done, chunk);
+                file.ReadExactly(target.Map.RegionOffset + plan.Offset + done, chunk);
             }
             else
             {
-                target.Map.ReadBytes(start + done, chunk, widths);
+                target.Map.ReadBytes(plan.Offset + done, chunk, plan.Widths);
             }
 
+            target.ThrowIfGone("reading");
             sink(chunk, done);
-            done += chunk.Length;
-            progress?.Report(done);
+            progress?.Report(done + length);
         }
     }
 
-    /// <summary>Writes <paramref name="length"/> bytes at <paramref name="start"/>, each chunk filled by <paramref name="source"/> first.</summary>
-    public static void Write(OpenTarget target, long start, long length, AccessWidths widths, ChunkSource source, Progress? progress = null)
+    /// <summary>Writes the planned range piece by piece, each piece filled by <paramref name="source"/> first.</summary>
+    public static void Write(OpenTarget target, IoTransferPlan plan, ChunkSource source, Progress? progress = null, int chunkSize = ChunkSize)
     {
-        byte[] buffer = new byte[BufferSize(length)];
-        for (long done = 0; done < length;)
+        byte[] buffer = new byte[BufferSize(plan.Length, chunkSize)];
+        RegularFileIo? file = Unmapped(target, plan.Widths);
+        foreach ((long done, int length) in Pieces(plan, buffer.Length, cutAnywhere: file is not null))
         {
-            Span<byte> chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done));
+            Span<byte> chunk = buffer.AsSpan(0, length);
             source(chunk, done);
-            if (Unmapped(target, widths) is { } file)
+            if (file is not null)
             {
-                file.WriteExactly(target.Map.RegionOffset + start + done, chunk);
+                file.WriteExactly(target.Map.RegionOffset + plan.Offset + done, chunk);
             }
             else
             {
-                target.Map.WriteBytes(start + done, chunk, widths);
+                target.Map.WriteBytes(plan.Offset + done, chunk, plan.Widths);
             }
 
-            done += chunk.Length;
-            progress?.Report(done);
+            target.ThrowIfGone("writing");
+            progress?.Report(done + length);
         }
     }
 
-    private static int BufferSize(long length) => (int)Math.Clamp(length, 16, ChunkSize);
+    private static int BufferSize(long length, int chunkSize) => (int)Math.Clamp(length, Math.Min(16, chunkSize), chunkSize);
+
+    /// <summary>
+    /// The pieces (offset from the start of the transfer, length in bytes) of at most <paramref name="max"/> bytes:
+    /// anywhere for a vectorized copy or an unmapped file, else only between two accesses of the plan.
+    /// </summary>
+    private static IEnumerable<(long Done, int Length)> Pieces(IoTransferPlan plan, int max, bool cutAnywhere)
+    {
+        if (cutAnywhere || plan.IsMemoryCopy)
+        {
+            for (long done = 0; done < plan.Length; done += max)
+            {
+                yield return (done, (int)Math.Min(max, plan.Length - done));
+            }
+
+            yield break;
+        }
+
+        long start = 0;
+        int length = 0;
+        foreach (IoTransferChunk access in plan)
+        {
+            if (length + access.Width > max)
+            {
+                yield return (start, length);
+                start += length;
+                length = 0;
+            }
+
+            length += access.Width;
+        }
+
+        if (length > 0)
+        {
+            yield return (start, length);
+        }
+    }
 
     /// <summary>
     /// A regular file read without mapping, when the copy may use any widths: one pread/pwrite per chunk instead of

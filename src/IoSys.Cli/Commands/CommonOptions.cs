@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
 
@@ -36,54 +37,63 @@ internal static class CommonOptions
     public static AccessWidths BulkWidths(int widthBytes) =>
         widthBytes == 0 ? AccessWidths.All : AccessWidthsExtensions.FromBytes(widthBytes);
 
-    /// <summary>Throws the library's own exception if a typed access would be refused, before anything is touched.</summary>
-    private static void Check(IoSysMap map, long offset, int width, bool write)
-    {
-        IoAccessError error = map.CheckAccess(offset, width, write);
-        if (error != IoAccessError.None)
-        {
-            throw map.CreateAccessException(error, offset, width, write);
-        }
-    }
-
     /// <summary>
     /// THE range and width check of the tool: every command calls it once, before its first access, so that a
     /// request that would be refused anywhere touches nothing (a device read can have side effects; a load or fill
-    /// refused halfway would leave a device half programmed). Checks that <c>[offset, offset + length)</c> lies within
-    /// the map, naming the range (its end computed without overflow), the map's size and the target; then, when
-    /// <paramref name="width"/> is not 0, that accesses of exactly that many bytes can cover the range: a whole number
-    /// of them, aligned, accepted by the region throughout, and writable when <paramref name="write"/>. Width 0 means
-    /// the bulk copy picks its widths (the library plans and checks each chunk before touching it).
+    /// refused halfway would leave a device half programmed). It is the core's own check of the transfer
+    /// (<see cref="IoSysMap.TryCheckRange"/>: range, aligned accesses the region accepts covering it, read-only) with
+    /// the tool's wording: a range outside the target names the range (its end computed without overflow), the
+    /// target and its size; a length that is not a whole number of <paramref name="width"/>-byte accesses is a usage
+    /// error; an access refused inside the range is reported as the library reports that single access (offset,
+    /// width, the map's size and why). Width 0 lets the transfer use any width the region accepts.
     /// </summary>
-    /// <remarks>The core's public <c>map.CheckRange(offset, length, widths, write)</c> replaces this body when it lands.</remarks>
-    public static void CheckRange(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
+    /// <returns>The transfer's plan (the accesses it makes), for <see cref="ChunkedTransfer"/>.</returns>
+    public static IoTransferPlan CheckRange(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
     {
-        if (offset < 0 || length < 0 || offset > map.Size || length > map.Size - offset)
+        AccessWidths widths = BulkWidths(width);
+        if (map.TryCheckRange(offset, length, widths, write, out IoAccessError error, out long failedAt))
         {
-            // The end as an unsigned sum: offset + length can pass long.MaxValue (read F 0x7fffffffffffffff).
-            ulong end = (ulong)offset + (ulong)length;
-            throw new CliRuntimeException(
-                $"range {ValueFormatter.Offset(offset)}..0x{end:x} ({length} bytes) is outside {target.Text}, which is {ValueFormatter.Offset(map.Size)} ({map.Size}) bytes");
+            return map.PlanTransfer(offset, length, widths);
         }
 
-        if (width == 0 || length == 0)
+        if (error == IoAccessError.OutOfRange)
         {
-            return;
+            throw Outside(map, target, offset, length);
         }
 
-        if (length % width != 0)
+        if (width != 0 && length % width != 0)
         {
             throw new UsageException($"length {length} (0x{length:x}) is not a multiple of the {width * 8}-bit width");
         }
 
-        // Ends first: these name the library's own reasons (misaligned, width refused, read-only).
-        Check(map, offset, width, write);
-        Check(map, offset + length - width, width, write);
-        if (!map.WidthsAt(offset, length).Allows(width))
+        // The first access the core could not plan, as a single access: misaligned, or a width the region refuses there.
+        if (error == IoAccessError.WidthRefused && width != 0 && map.CheckAccess(failedAt, width, write) is var single && single != IoAccessError.None)
         {
-            throw new CliRuntimeException(
-                $"{target.Text} does not accept {width * 8}-bit accesses everywhere in {ValueFormatter.Offset(offset)}..{ValueFormatter.Offset(offset + length)}; " +
-                $"it accepts {map.WidthsAt(offset, length).Describe()} accesses throughout that range");
+            throw map.CreateAccessException(single, failedAt, width, write);
         }
+
+        map.CheckRange(offset, length, widths, write); // Throws the core's own exception for what is left.
+        throw new UnreachableException();
+    }
+
+    /// <summary>
+    /// Only the range part of <see cref="CheckRange"/> (the core's range check, the tool's wording): for a request
+    /// whose parts are checked with different widths afterwards (load's main part and tail).
+    /// </summary>
+    public static void CheckInRange(IoSysMap map, TargetSpec target, long offset, long length)
+    {
+        // The core checks the range first, so OutOfRange is reported whatever the widths would say.
+        if (!map.TryCheckRange(offset, length, AccessWidths.All, write: false, out IoAccessError error, out _) && error == IoAccessError.OutOfRange)
+        {
+            throw Outside(map, target, offset, length);
+        }
+    }
+
+    private static CliRuntimeException Outside(IoSysMap map, TargetSpec target, long offset, long length)
+    {
+        // The end as an unsigned sum: offset + length can pass long.MaxValue (read F 0x7fffffffffffffff).
+        ulong end = (ulong)offset + (ulong)length;
+        return new CliRuntimeException(
+            $"range {ValueFormatter.Offset(offset)}..0x{end:x} ({length} bytes) is outside {target.Text}, which is {ValueFormatter.Offset(map.Size)} ({map.Size}) bytes");
     }
 }

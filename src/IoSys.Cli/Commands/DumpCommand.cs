@@ -33,7 +33,7 @@ internal static class DumpCommand
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
             IoSysMap map = open.Map;
             long n = count ?? Math.Max(0, map.Size - start);
-            CommonOptions.CheckRange(map, spec, start, n, w, write: false);
+            IoTransferPlan plan = CommonOptions.CheckRange(map, spec, start, n, w, write: false);
 
             using OutputFile? file = outputPath is null ? null : OutputFile.Create(outputPath, open);
             Stream sink = file?.Stream ?? context.Output;
@@ -43,7 +43,7 @@ internal static class DumpCommand
                 HexDumpWriter? hex = asWords ? null : new HexDumpWriter(sink, start);
                 StreamWriter? text = asWords ? new StreamWriter(sink, leaveOpen: true) { NewLine = "\n" } : null;
                 WordDumpWriter? wordWriter = text is null ? null : new WordDumpWriter(text, start, w);
-                ChunkedTransfer.Read(open, start, n, CommonOptions.BulkWidths(w), (data, _) =>
+                ChunkedTransfer.Read(open, plan, (data, _) =>
                 {
                     if (hex is not null)
                     {

@@ -32,9 +32,10 @@ internal static class FillCommand
             // Without --width the value is a byte stored with any widths (width 0 to the check and the copy).
             int accessWidth = widthText is null ? 0 : w;
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
-            CommonOptions.CheckRange(open.Map, spec, start, n, accessWidth, write: true);
+            IoTransferPlan plan = CommonOptions.CheckRange(open.Map, spec, start, n, accessWidth, write: true);
 
-            // The pattern repeats every w bytes and chunks are multiples of 8 bytes, so every chunk starts with it.
+            // The pattern repeats every w bytes, and every piece of the plan is a whole number of w-byte accesses (any
+            // length when w is 1), so every piece starts with it.
             byte[] pattern = new byte[8];
             for (int i = 0; i < pattern.Length; i += w)
             {
@@ -48,7 +49,7 @@ internal static class FillCommand
                 }
             }
 
-            ChunkedTransfer.Write(open, start, n, CommonOptions.BulkWidths(accessWidth), (chunk, _) =>
+            ChunkedTransfer.Write(open, plan, (chunk, _) =>
             {
                 for (int i = 0; i < chunk.Length; i += 8)
                 {

@@ -38,24 +38,25 @@ internal static class LoadCommand
 
             // Plan and check everything before the first store: a load refused halfway would leave a device half programmed.
             long main = w == 0 ? n : n - (n % w);
-            CommonOptions.CheckRange(map, spec, start, n, 0, write: true);
-            CommonOptions.CheckRange(map, spec, start, main, w, write: true);
-            List<(long Offset, int Width)> tail = w == 0 ? [] : PlanTail(map, spec, start + main, n - main, w);
+            CommonOptions.CheckInRange(map, spec, start, n);
+            IoTransferPlan plan = CommonOptions.CheckRange(map, spec, start, main, w, write: true);
+            IoTransferPlan tail = PlanTail(map, spec, start + main, n - main, w);
 
-            AccessWidths widths = CommonOptions.BulkWidths(w);
             using (var progress = new Progress(context, "load", n))
             {
-                ChunkedTransfer.Write(open, start, main, widths, (chunk, at) => input.ReadExactly(at, chunk), progress);
-                foreach ((long at, int tw) in tail)
+                ChunkedTransfer.Write(open, plan, (chunk, at) => input.ReadExactly(at, chunk), progress);
+                foreach (IoTransferChunk access in tail)
                 {
-                    map.Write(at, tw, ReadFileValue(input, at - start, tw));
+                    map.Write(access.Offset, access.Width, ReadFileValue(input, access.Offset - start, access.Width));
                 }
+
+                open.ThrowIfGone("writing");
             }
 
-            string how = w == 0 ? "" : $" with {w * 8}-bit accesses" + (tail.Count > 0 ? $" (tail of {n - main} bytes narrower)" : "");
+            string how = w == 0 ? "" : $" with {w * 8}-bit accesses" + (n > main ? $" (tail of {n - main} bytes narrower)" : "");
             if (result.GetValue(verify))
             {
-                Verify(context, open, input, start, n, main, widths, tail);
+                Verify(context, open, input, start, n, plan, tail);
                 context.Out.Write($"loaded and verified {n} bytes from {TextEscape.Escape(path)} into {TextEscape.Escape(spec.Text)} at {ValueFormatter.Offset(start)}{how}\n");
             }
             else
@@ -68,35 +69,23 @@ internal static class LoadCommand
         return command;
     }
 
-    /// <summary>Accesses for the tail: at each offset the widest width below the main width that is accepted there.</summary>
-    private static List<(long Offset, int Width)> PlanTail(IoSysMap map, TargetSpec spec, long at, long length, int mainWidth)
+    /// <summary>
+    /// The accesses for the tail (shorter than the main width): the core's plan with the widths below
+    /// <paramref name="mainWidth"/>, i.e. at each offset the widest of them that is aligned and accepted there.
+    /// </summary>
+    private static IoTransferPlan PlanTail(IoSysMap map, TargetSpec spec, long at, long length, int mainWidth)
     {
-        var plan = new List<(long, int)>();
-        for (long end = at + length; at < end;)
+        // AccessWidths flags are the widths in bytes, so the widths below mainWidth are mainWidth - 1.
+        AccessWidths narrower = mainWidth == 0 ? AccessWidths.None : (AccessWidths)(mainWidth - 1);
+        if (!map.TryCheckRange(at, length, narrower, write: true, out _, out long failedAt))
         {
-            int chosen = 0;
-            for (int tw = mainWidth / 2; tw >= 1; tw /= 2)
-            {
-                if (tw <= end - at && map.CheckAccess(at, tw, write: true) == IoAccessError.None)
-                {
-                    chosen = tw;
-                    break;
-                }
-            }
-
-            if (chosen == 0)
-            {
-                throw new CliRuntimeException(
-                    $"cannot store the last {end - at} byte(s) of the file at offset {ValueFormatter.Offset(at)} of {spec.Text}: " +
-                    $"the file's length is not a multiple of the {mainWidth * 8}-bit width and the region accepts only " +
-                    $"{map.WidthsAt(at).Describe()} accesses there; pad the file to a multiple of {mainWidth} bytes");
-            }
-
-            plan.Add((at, chosen));
-            at += chosen;
+            throw new CliRuntimeException(
+                $"cannot store the last {at + length - failedAt} byte(s) of the file at offset {ValueFormatter.Offset(failedAt)} of {spec.Text}: " +
+                $"the file's length is not a multiple of the {mainWidth * 8}-bit width and the region accepts only " +
+                $"{map.WidthsAt(failedAt).Describe()} accesses there; pad the file to a multiple of {mainWidth} bytes");
         }
 
-        return plan;
+        return map.PlanTransfer(at, length, narrower);
     }
 
     private static ulong ReadFileValue(RegularFileIo input, long position, int width)
@@ -107,13 +96,12 @@ internal static class LoadCommand
         return BitConverter.ToUInt64(bytes);
     }
 
-    private static void Verify(CliContext context, OpenTarget open, RegularFileIo input, long start, long n, long main,
-        AccessWidths widths, List<(long Offset, int Width)> tail)
+    private static void Verify(CliContext context, OpenTarget open, RegularFileIo input, long start, long n, IoTransferPlan plan, IoTransferPlan tail)
     {
-        byte[] expected = new byte[(int)Math.Clamp(main, 16, ChunkedTransfer.ChunkSize)];
+        byte[] expected = new byte[(int)Math.Clamp(plan.Length, 16, ChunkedTransfer.ChunkSize)];
         using (var progress = new Progress(context, "verify", n))
         {
-            ChunkedTransfer.Read(open, start, main, widths, (actual, at) =>
+            ChunkedTransfer.Read(open, plan, (actual, at) =>
             {
                 Span<byte> wanted = expected.AsSpan(0, actual.Length);
                 input.ReadExactly(at, wanted);
@@ -125,14 +113,14 @@ internal static class LoadCommand
             }, progress);
         }
 
-        foreach ((long at, int tw) in tail)
+        foreach (IoTransferChunk access in tail)
         {
-            ulong wanted = ReadFileValue(input, at - start, tw);
-            ulong actual = open.Map.Read(at, tw);
+            ulong wanted = ReadFileValue(input, access.Offset - start, access.Width);
+            ulong actual = open.Map.Read(access.Offset, access.Width);
             if (actual != wanted)
             {
                 int i = System.Numerics.BitOperations.TrailingZeroCount(actual ^ wanted) / 8;
-                throw Mismatch(open.Spec, at + i, (byte)(actual >> (i * 8)), (byte)(wanted >> (i * 8)));
+                throw Mismatch(open.Spec, access.Offset + i, (byte)(actual >> (i * 8)), (byte)(wanted >> (i * 8)));
             }
         }
     }

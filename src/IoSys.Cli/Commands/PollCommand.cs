@@ -44,7 +44,7 @@ internal static class PollCommand
             IoSysMap map = open.Map;
             CommonOptions.CheckRange(map, spec, at, w, w, write: false);
             var clock = Stopwatch.StartNew();
-            ulong value = Wait(map, spec, at, w, m, v, limit, pause, clock, context.Cancellation);
+            ulong value = Wait(open, at, w, m, v, limit, pause, clock, context.Cancellation);
             double elapsed = clock.Elapsed.TotalMilliseconds;
             if (result.GetValue(json))
             {
@@ -65,26 +65,38 @@ internal static class PollCommand
     /// <summary>
     /// Reads until (value &amp; mask) == expected. The deadline bounds every wait, whatever the interval: the pause
     /// before a read is cut to the time left, and a read that would come after the deadline is not made (one
-    /// scheduling tick of slack). Without an interval: spin briefly, then yield, then sleep at most 1 ms.
+    /// scheduling tick of slack). Without an interval: spin briefly, then yield, then sleep at most 1 ms. A target
+    /// that can be removed (a PCI device keeps its mapping and reads all ones) is asked whether it is gone at most
+    /// every <see cref="GoneCheckInterval"/>, before a timeout is reported and before a match is, as watch does.
     /// </summary>
-    internal static ulong Wait(IoSysMap map, TargetSpec spec, long offset, int width, ulong mask, ulong expected, TimeSpan limit,
+    internal static ulong Wait(OpenTarget target, long offset, int width, ulong mask, ulong expected, TimeSpan limit,
         TimeSpan interval, Stopwatch clock, CancellationToken cancellation)
     {
+        IoSysMap map = target.Map;
+        TimeSpan goneChecked = clock.Elapsed;
         for (long attempt = 0; ; attempt++)
         {
             cancellation.ThrowIfCancellationRequested();
             ulong value = map.Read(offset, width);
             if ((value & mask) == expected)
             {
+                // A removed device reads all ones, which may match: it must still be there for the value to count.
+                target.ThrowIfGone("polling");
                 return value;
             }
 
             TimeSpan left = limit - clock.Elapsed;
+            if (target.Gone is not null && (left <= TimeSpan.Zero || clock.Elapsed - goneChecked >= GoneCheckInterval))
+            {
+                target.ThrowIfGone("polling");
+                goneChecked = clock.Elapsed;
+            }
+
             if (left <= TimeSpan.Zero)
             {
                 throw new CliRuntimeException(
                     $"timed out after {Milliseconds(limit)} ms waiting for (value & {ValueFormatter.Hex(mask, width)}) == {ValueFormatter.Hex(expected, width)} " +
-                    $"at offset {ValueFormatter.Offset(offset)} of {spec.Text}; last value read {ValueFormatter.Hex(value, width)}");
+                    $"at offset {ValueFormatter.Offset(offset)} of {target.Spec.Text}; last value read {ValueFormatter.Hex(value, width)}");
             }
 
             TimeSpan pause = interval > TimeSpan.Zero ? interval
@@ -105,6 +117,9 @@ internal static class PollCommand
             }
         }
     }
+
+    /// <summary>How often a poll asks whether its target is gone: a sysfs lookup, rare next to the reads.</summary>
+    internal static readonly TimeSpan GoneCheckInterval = TimeSpan.FromMilliseconds(20);
 
     private static string Milliseconds(TimeSpan span) => span.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

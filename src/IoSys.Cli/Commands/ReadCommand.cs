@@ -46,6 +46,8 @@ internal static class ReadCommand
                 values[i] = map.Read(start + (i * w), w);
             }
 
+            open.ThrowIfGone("reading"); // A removed device reads all ones: never print them as its registers.
+
             if (result.GetValue(json))
             {
                 var items = new List<JsonValueItem>((int)n);

@@ -28,11 +28,11 @@ internal static class SaveCommand
             int w = CommonOptions.GetWidth(result, width, 0);
 
             using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
-            CommonOptions.CheckRange(open.Map, spec, start, n, w, write: false);
+            IoTransferPlan plan = CommonOptions.CheckRange(open.Map, spec, start, n, w, write: false);
             using OutputFile output = OutputFile.Create(path, open);
             using (var progress = new Progress(context, "save", n))
             {
-                ChunkedTransfer.Read(open, start, n, CommonOptions.BulkWidths(w), (data, _) => output.Stream.Write(data), progress);
+                ChunkedTransfer.Read(open, plan, (data, _) => output.Stream.Write(data), progress);
             }
 
             output.Commit();

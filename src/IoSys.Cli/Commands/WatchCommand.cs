@@ -48,10 +48,7 @@ internal static class WatchCommand
                 }
 
                 // A removed device stays mapped and reads whatever the bus answers: check it is still there first.
-                if (open.Gone?.Invoke() is { } gone)
-                {
-                    throw new CliRuntimeException($"{spec.Text} is gone, stopped watching: {gone}");
-                }
+                open.ThrowIfGone("watching");
 
                 ulong value = map.Read(at, w);
                 if (value != last)

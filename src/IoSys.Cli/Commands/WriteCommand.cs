@@ -28,6 +28,7 @@ internal static class WriteCommand
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
             CommonOptions.CheckRange(open.Map, spec, at, w, w, write: true);
             open.Map.Write(at, w, v);
+            open.ThrowIfGone("writing"); // A removed device drops the write silently.
             if (result.GetValue(readBack))
             {
                 context.Out.Write(ValueFormatter.Format(open.Map.Read(at, w), w, fmt));

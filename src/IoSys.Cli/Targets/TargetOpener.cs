@@ -19,6 +19,16 @@ internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? own
     /// </summary>
     public Func<string?>? Gone { get; init; }
 
+    /// <summary>Throws if the target is gone (see <see cref="Gone"/>): the message names it and what stopped.</summary>
+    /// <param name="doing">What stopped, e.g. "watching".</param>
+    public void ThrowIfGone(string doing)
+    {
+        if (Gone?.Invoke() is { } gone)
+        {
+            throw new CliRuntimeException($"{Spec.Text} is gone, stopped {doing}: {gone}");
+        }
+    }
+
     /// <summary>The file behind the target (files, shm, sysfs resources), for the own-target check of outputs; null otherwise.</summary>
     public FileStatus? File { get; } = file;
 
