@@ -94,6 +94,8 @@ internal static class SvdBlockBuilder
         "GetType", "MemberwiseClone", "Finalize",
     };
 
+    private static readonly string[] ArrayMembers = ["Count", "Stride", "OffsetOf", "ThrowIndexOutOfRange"];
+
     public static SvdGeneration Build(SvdInput input, CancellationToken cancellation)
     {
         var problems = new List<SvdProblem>();
@@ -433,6 +435,12 @@ internal static class SvdBlockBuilder
 
         // Field names: unique, and none of the names the generated register uses itself (nor the register's own).
         var taken = new HashSet<string>(RegisterMembers, StringComparer.Ordinal) { name };
+        if (count == 1)
+        {
+            // Count, Stride and OffsetOf are generated for arrays only: a single register's field may have the name.
+            taken.ExceptWith(ArrayMembers);
+        }
+
         var fields = ImmutableArray.CreateBuilder<FieldModel>();
         var nested = ImmutableArray.CreateBuilder<EnumModel>();
         foreach (FieldDescription f in r.Fields)
