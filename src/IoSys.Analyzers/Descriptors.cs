@@ -13,6 +13,7 @@ public static class Descriptors
 
     private const string Usage = "IoSys.Usage";
     private const string Registers = "IoSys.Registers";
+    private const string Descriptions = "IoSys.Descriptions";
 
     /// <summary>IOSYS001: a constant offset outside a known-size map.</summary>
     public static readonly DiagnosticDescriptor OffsetOutOfRange = new(
@@ -118,6 +119,87 @@ public static class Descriptors
         isEnabledByDefault: true,
         description: "A lease (IoSysMap.Lease) holds the map's memory: after the owner is disposed, a device stays mapped until the last lease ends. A lease that is never disposed keeps it until the memory is finalized.",
         helpLinkUri: HelpLink("IOSYS010"));
+
+    /// <summary>IOSYS101: Description file cannot be read.</summary>
+    public static readonly DiagnosticDescriptor SvdUnreadable = Described("IOSYS101", "Description file cannot be read", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD001, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS102: Description file is not well-formed XML.</summary>
+    public static readonly DiagnosticDescriptor SvdNotXml = Described("IOSYS102", "Description file is not well-formed XML", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD002, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS103: Description file is not a CMSIS-SVD device.</summary>
+    public static readonly DiagnosticDescriptor SvdNotDevice = Described("IOSYS103", "Description file is not a CMSIS-SVD device", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD003, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS104: Required SVD element missing.</summary>
+    public static readonly DiagnosticDescriptor SvdMissingElement = Described("IOSYS104", "Required SVD element missing", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD004, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS105: SVD number or bit range malformed.</summary>
+    public static readonly DiagnosticDescriptor SvdBadNumber = Described("IOSYS105", "SVD number or bit range malformed", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD005, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS106: Unknown SVD keyword.</summary>
+    public static readonly DiagnosticDescriptor SvdUnknownKeyword = Described("IOSYS106", "Unknown SVD keyword", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD006, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS107: SVD derivedFrom names nothing.</summary>
+    public static readonly DiagnosticDescriptor SvdUnknownBase = Described("IOSYS107", "SVD derivedFrom names nothing", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD007, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS108: SVD derivedFrom circular or too deep.</summary>
+    public static readonly DiagnosticDescriptor SvdCircularBase = Described("IOSYS108", "SVD derivedFrom circular or too deep", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD008, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS109: SVD dim array malformed.</summary>
+    public static readonly DiagnosticDescriptor SvdBadDim = Described("IOSYS109", "SVD dim array malformed", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD009, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS110: SVD field bits outside the register.</summary>
+    public static readonly DiagnosticDescriptor SvdFieldBits = Described("IOSYS110", "SVD field bits outside the register", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD010, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS111: Unsupported SVD content.</summary>
+    public static readonly DiagnosticDescriptor SvdUnsupported = Described("IOSYS111", "Unsupported SVD content", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD011, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS112: SVD file exceeds the reader's limits.</summary>
+    public static readonly DiagnosticDescriptor SvdLimits = Described("IOSYS112", "SVD file exceeds the reader's limits", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD012, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS113: SVD fields overlap.</summary>
+    public static readonly DiagnosticDescriptor SvdFieldsOverlap = Described("IOSYS113", "SVD fields overlap", DiagnosticSeverity.Warning, "The CMSIS-SVD reader's SVD013, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS114: SVD value wider than its register or field.</summary>
+    public static readonly DiagnosticDescriptor SvdValueTooWide = Described("IOSYS114", "SVD value wider than its register or field", DiagnosticSeverity.Warning, "The CMSIS-SVD reader's SVD014, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS115: Duplicate name in an SVD scope.</summary>
+    public static readonly DiagnosticDescriptor SvdDuplicateName = Described("IOSYS115", "Duplicate name in an SVD scope", DiagnosticSeverity.Warning, "The CMSIS-SVD reader's SVD015, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
+
+    /// <summary>IOSYS120: SVD element not generated.</summary>
+    public static readonly DiagnosticDescriptor SvdNotGenerated = Described("IOSYS120", "SVD element not generated", DiagnosticSeverity.Warning, "What the description says cannot be expressed as a generated register (width other than 8/16/32/64 bits, misaligned offset or stride): that element is left out.");
+
+    /// <summary>IOSYS121: SVD AdditionalFiles metadata problem.</summary>
+    public static readonly DiagnosticDescriptor SvdMetadata = Described("IOSYS121", "SVD AdditionalFiles metadata problem", DiagnosticSeverity.Warning, "The IoSysNamespace/IoSysPeripherals/IoSysWidthRules/IoSysEnums metadata of the AdditionalFiles item is malformed or names a peripheral the file lacks.");
+
+    /// <summary>IOSYS199: Register generator internal error.</summary>
+    public static readonly DiagnosticDescriptor SvdInternalError = Described("IOSYS199", "Register generator internal error", DiagnosticSeverity.Error, "A bug in the reader or the generator, reported instead of crashing the compiler; please report it with the file.");
+
+    /// <summary>The descriptor of a description-file diagnostic, by ID (IOSYS101-199); IOSYS199 for an unknown ID.</summary>
+    internal static DiagnosticDescriptor Svd(string id) => id switch
+    {
+        "IOSYS101" => SvdUnreadable,
+        "IOSYS102" => SvdNotXml,
+        "IOSYS103" => SvdNotDevice,
+        "IOSYS104" => SvdMissingElement,
+        "IOSYS105" => SvdBadNumber,
+        "IOSYS106" => SvdUnknownKeyword,
+        "IOSYS107" => SvdUnknownBase,
+        "IOSYS108" => SvdCircularBase,
+        "IOSYS109" => SvdBadDim,
+        "IOSYS110" => SvdFieldBits,
+        "IOSYS111" => SvdUnsupported,
+        "IOSYS112" => SvdLimits,
+        "IOSYS113" => SvdFieldsOverlap,
+        "IOSYS114" => SvdValueTooWide,
+        "IOSYS115" => SvdDuplicateName,
+        "IOSYS120" => SvdNotGenerated,
+        "IOSYS121" => SvdMetadata,
+        "IOSYS199" => SvdInternalError,
+        _ => SvdInternalError,
+    };
+
+    private static DiagnosticDescriptor Described(string id, string title, DiagnosticSeverity severity, string description) =>
+        new(id, title, "{0}", Descriptions, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLink(id));
 
     /// <summary>The help link of a rule: its section in docs/compile-time.md.</summary>
     public static string HelpLink(string id) => HelpLinkBase + id.ToLowerInvariant();

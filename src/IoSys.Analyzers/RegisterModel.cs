@@ -17,7 +17,11 @@ internal enum FieldKind
 }
 
 /// <summary>One <c>[Bits]</c> property.</summary>
-internal sealed record FieldModel(string Name, string Type, FieldKind Kind, int TypeBits, bool Signed, int High, int Low, string Accessibility, bool Valid);
+internal sealed record FieldModel(string Name, string Type, FieldKind Kind, int TypeBits, bool Signed, int High, int Low, string Accessibility, bool Valid)
+{
+    /// <summary>For a field generated from a description: its XML doc text (the property is then not partial).</summary>
+    public string? Doc { get; init; }
+}
 
 /// <summary>One <c>[Register]</c> struct.</summary>
 internal sealed record RegisterModel(
@@ -31,6 +35,12 @@ internal sealed record RegisterModel(
     long Stride,
     EquatableArray<FieldModel> Fields)
 {
+    /// <summary>For a register generated from a description: its XML doc text.</summary>
+    public string? Doc { get; init; }
+
+    /// <summary>For a register generated from a description: the enums of its fields, nested in the register.</summary>
+    public EquatableArray<EnumModel> Enums { get; init; }
+
     public int Bytes => Width / 8;
 
     public bool IsArray => Count > 1;
@@ -60,7 +70,11 @@ internal sealed record BlockModel(
     bool IsReadOnly,
     long Size,
     bool StrictWidths,
-    EquatableArray<RegisterModel> Registers);
+    EquatableArray<RegisterModel> Registers)
+{
+    /// <summary>For a block generated from a description (SVD): what the emitter adds. Null for a declared block.</summary>
+    public SvdBlockInfo? Svd { get; init; }
+}
 
 /// <summary>A problem with a declaration, reported by <see cref="RegisterDeclarationAnalyzer"/>.</summary>
 internal readonly record struct DeclarationProblem(DiagnosticDescriptor Descriptor, Location? Location, object?[] Args);

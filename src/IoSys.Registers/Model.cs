@@ -61,7 +61,7 @@ public sealed class InterruptDescription(string name, long value)
 /// <summary>A peripheral: a block of registers at a base address (SVD <c>peripheral</c>).</summary>
 public sealed class PeripheralDescription
 {
-    private RegisterIndex? index;
+    private RegisterIndex? _index;
 
     /// <summary>The peripheral's name, e.g. <c>UART0</c>.</summary>
     public string Name { get; init; } = string.Empty;
@@ -125,7 +125,7 @@ public sealed class PeripheralDescription
     /// </summary>
     public IReadOnlyList<RegisterInstance> Registers => Index.Instances;
 
-    private RegisterIndex Index => index ??= new RegisterIndex(this);
+    private RegisterIndex Index => _index ??= new RegisterIndex(this);
 
     /// <summary>
     /// Finds a register instance by path: <c>CR</c>, an array element <c>CH[3]</c>, a cluster path

@@ -61,8 +61,8 @@ internal static class NameLookup
 /// <summary>The register instances of a peripheral, expanded once, with lookups by path.</summary>
 internal sealed class RegisterIndex
 {
-    private readonly Dictionary<string, RegisterInstance> exact = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RegisterInstance?> folded = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, RegisterInstance> _exact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegisterInstance?> _folded = new(StringComparer.OrdinalIgnoreCase);
 
     public RegisterIndex(PeripheralDescription peripheral)
     {
@@ -71,19 +71,19 @@ internal sealed class RegisterIndex
         Instances = list;
         foreach (RegisterInstance r in list)
         {
-            if (!exact.ContainsKey(r.Path))
+            if (!_exact.ContainsKey(r.Path))
             {
-                exact[r.Path] = r;
+                _exact[r.Path] = r;
             }
 
             // Two paths that differ only in case make the case-insensitive lookup ambiguous: null marks that.
-            if (!folded.TryGetValue(r.Path, out RegisterInstance? seen))
+            if (!_folded.TryGetValue(r.Path, out RegisterInstance? seen))
             {
-                folded[r.Path] = r;
+                _folded[r.Path] = r;
             }
             else if (seen is not null && !string.Equals(seen.Path, r.Path, StringComparison.Ordinal))
             {
-                folded[r.Path] = null;
+                _folded[r.Path] = null;
             }
         }
     }
@@ -98,12 +98,12 @@ internal sealed class RegisterIndex
         }
 
         path = path.Trim();
-        if (exact.TryGetValue(path, out RegisterInstance? r))
+        if (_exact.TryGetValue(path, out RegisterInstance? r))
         {
             return r;
         }
 
-        return folded.TryGetValue(path, out r) ? r : null;
+        return _folded.TryGetValue(path, out r) ? r : null;
     }
 
     private static void Add(IReadOnlyList<RegisterNode> nodes, string prefix, ulong baseOffset, List<RegisterInstance> list)

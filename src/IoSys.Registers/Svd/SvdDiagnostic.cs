@@ -104,5 +104,9 @@ public sealed class SvdReadResult
 
     /// <summary>The diagnostics, one per line, in the compiler's form.</summary>
     /// <returns>The text, empty when there are none.</returns>
+#if IOSYS_GENERATOR
+    public override string ToString() => string.Join("\n", Diagnostics); // RS1035: a generator reads no Environment.
+#else
     public override string ToString() => string.Join(Environment.NewLine, Diagnostics);
+#endif
 }

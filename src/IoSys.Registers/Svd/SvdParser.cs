@@ -15,21 +15,21 @@ internal sealed class SvdParser
     private const int MaxDepth = 32;
     private const int MaxDim = 1 << 16;
 
-    private readonly string file;
-    private readonly SvdReaderOptions options;
-    private readonly List<SvdDiagnostic> diagnostics;
-    private readonly Dictionary<XElement, List<XElement>> effective = new();
-    private readonly HashSet<XElement> resolving = new();
-    private readonly HashSet<string> reported = new(StringComparer.Ordinal);
-    private Dictionary<string, List<XElement>>? nameIndex;
-    private long elements;
-    private bool overBudget;
+    private readonly string _file;
+    private readonly SvdReaderOptions _options;
+    private readonly List<SvdDiagnostic> _diagnostics;
+    private readonly Dictionary<XElement, List<XElement>> _effective = new();
+    private readonly HashSet<XElement> _resolving = new();
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private Dictionary<string, List<XElement>>? _nameIndex;
+    private long _elements;
+    private bool _overBudget;
 
     public SvdParser(string file, SvdReaderOptions options, List<SvdDiagnostic> diagnostics)
     {
-        this.file = file;
-        this.options = options;
-        this.diagnostics = diagnostics;
+        _file = file;
+        _options = options;
+        _diagnostics = diagnostics;
     }
 
     private struct Props
@@ -714,16 +714,16 @@ internal sealed class SvdParser
 
     private bool Spend(ulong count, XElement element, string path)
     {
-        if (overBudget)
+        if (_overBudget)
         {
             return false;
         }
 
-        elements = count > (ulong)options.MaxElements ? long.MaxValue : elements + (long)count;
-        if (elements > options.MaxElements)
+        _elements = count > (ulong)_options.MaxElements ? long.MaxValue : _elements + (long)count;
+        if (_elements > _options.MaxElements)
         {
-            overBudget = true;
-            Error(element, "SVD012", path, $"the file describes more than {options.MaxElements} registers and fields (arrays expanded); the rest is left out");
+            _overBudget = true;
+            Error(element, "SVD012", path, $"the file describes more than {_options.MaxElements} registers and fields (arrays expanded); the rest is left out");
             return false;
         }
 
@@ -737,7 +737,7 @@ internal sealed class SvdParser
 
     private List<XElement> Children(XElement element, int depth)
     {
-        if (effective.TryGetValue(element, out List<XElement>? cached))
+        if (_effective.TryGetValue(element, out List<XElement>? cached))
         {
             return cached;
         }
@@ -746,17 +746,17 @@ internal sealed class SvdParser
         XAttribute? derived = element.Attribute("derivedFrom");
         if (derived is null)
         {
-            effective[element] = own;
+            _effective[element] = own;
             return own;
         }
 
         string reference = derived.Value.Trim();
         string kind = element.Name.LocalName;
         string path = NamePath(element);
-        if (depth >= MaxDepth || resolving.Contains(element))
+        if (depth >= MaxDepth || _resolving.Contains(element))
         {
             Error(derived, "SVD008", path, $"derivedFrom '{reference}' is circular or chained deeper than {MaxDepth}");
-            effective[element] = own;
+            _effective[element] = own;
             return own;
         }
 
@@ -764,13 +764,13 @@ internal sealed class SvdParser
         if (baseElement is null)
         {
             Error(derived, "SVD007", path, $"derivedFrom '{reference}': no <{kind}> of that name");
-            effective[element] = own;
+            _effective[element] = own;
             return own;
         }
 
-        resolving.Add(element);
+        _resolving.Add(element);
         List<XElement> inherited = Children(baseElement, depth + 1);
-        resolving.Remove(element);
+        _resolving.Remove(element);
         var ownKinds = new HashSet<string>(StringComparer.Ordinal);
         foreach (XElement c in own)
         {
@@ -787,7 +787,7 @@ internal sealed class SvdParser
         }
 
         merged.AddRange(own);
-        effective[element] = merged;
+        _effective[element] = merged;
         return merged;
     }
 
@@ -798,10 +798,10 @@ internal sealed class SvdParser
     /// </summary>
     private XElement? ResolveBase(XElement element, string reference)
     {
-        nameIndex ??= BuildNameIndex(element.Document!);
+        _nameIndex ??= BuildNameIndex(element.Document!);
         string[] segments = reference.Split('.');
         string kind = element.Name.LocalName;
-        if (!nameIndex.TryGetValue(kind + "\n" + segments[segments.Length - 1], out List<XElement>? candidates))
+        if (!_nameIndex.TryGetValue(kind + "\n" + segments[segments.Length - 1], out List<XElement>? candidates))
         {
             return null;
         }
@@ -1096,7 +1096,7 @@ internal sealed class SvdParser
     // ---- diagnostics ----
 
     private SourceLocation Loc(XObject o) =>
-        o is IXmlLineInfo info && info.HasLineInfo() ? new SourceLocation(file, info.LineNumber, info.LinePosition) : new SourceLocation(file, 0, 0);
+        o is IXmlLineInfo info && info.HasLineInfo() ? new SourceLocation(_file, info.LineNumber, info.LinePosition) : new SourceLocation(_file, 0, 0);
 
     private static string ElementName(XObject o) => o switch
     {
@@ -1119,9 +1119,9 @@ internal sealed class SvdParser
     private void Add(SvdDiagnostic diagnostic)
     {
         string key = diagnostic.Code + "\n" + diagnostic.Element + "\n" + diagnostic.Location.ToString();
-        if (diagnostic.Location.Line == 0 || reported.Add(key))
+        if (diagnostic.Location.Line == 0 || _reported.Add(key))
         {
-            diagnostics.Add(diagnostic);
+            _diagnostics.Add(diagnostic);
         }
     }
 }

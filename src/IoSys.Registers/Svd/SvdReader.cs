@@ -36,6 +36,7 @@ public sealed class SvdReaderOptions
 /// </remarks>
 public static class SvdReader
 {
+#if !IOSYS_GENERATOR // The register generator gets files from the compiler (AdditionalFiles), never from the disk (RS1035).
     /// <summary>Reads an SVD file.</summary>
     /// <param name="path">The file's path. It must be a regular, non-empty file of at most <see cref="SvdReaderOptions.MaxFileBytes"/> bytes.</param>
     /// <param name="options">Limits, or null for <see cref="SvdReaderOptions.Default"/>.</param>
@@ -95,6 +96,7 @@ public static class SvdReader
         var diagnostic = new SvdDiagnostic(SvdSeverity.Error, "SVD001", new SourceLocation(path, 0, 0), "file", string.Empty, $"'{path}' {problem}");
         return new SvdReadResult(null, new[] { diagnostic });
     }
+#endif
 
     /// <summary>Parses SVD text.</summary>
     /// <param name="text">The XML text.</param>
