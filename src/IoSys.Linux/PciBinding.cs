@@ -3,24 +3,60 @@ using System.Globalization;
 namespace IoSys.Linux;
 
 /// <summary>A device in the same IOMMU group as another, and the driver that holds it.</summary>
-/// <param name="Address">Its PCI address, e.g. <c>0000:00:02.0</c>.</param>
-/// <param name="Driver">Its driver, or null if none is bound.</param>
-public sealed record PciGroupMember(string Address, string? Driver);
+/// <param name="address">Its PCI address, e.g. <c>0000:00:02.0</c>.</param>
+/// <param name="driver">Its driver, or null if none is bound.</param>
+public sealed class PciGroupMember(string address, string? driver)
+{
+    /// <summary>Its PCI address, e.g. <c>0000:00:02.0</c>.</summary>
+    public string Address { get; } = address;
+
+    /// <summary>Its driver, or null if none is bound.</summary>
+    public string? Driver { get; } = driver;
+}
 
 /// <summary>Who holds a PCI device: its driver, its <c>driver_override</c>, and its IOMMU group with the group's other members.</summary>
-/// <param name="Address">The device's PCI address.</param>
-/// <param name="Driver">The bound driver (the name of <c>driver</c>'s link target), or null if none.</param>
-/// <param name="DriverOverride">The device's <c>driver_override</c>, or null when unset (the kernel reads <c>(null)</c>).</param>
-/// <param name="IommuGroup">The IOMMU group number (<c>iommu_group</c>'s link target), or null when the device has none (no IOMMU).</param>
-/// <param name="GroupMembers">The group's other devices, by address; empty without a group.</param>
-public sealed record PciBindingInfo(string Address, string? Driver, string? DriverOverride, int? IommuGroup, IReadOnlyList<PciGroupMember> GroupMembers);
+/// <param name="address">The device's PCI address.</param>
+/// <param name="driver">The bound driver, or null.</param>
+/// <param name="driverOverride">The device's <c>driver_override</c>, or null when unset.</param>
+/// <param name="iommuGroup">The IOMMU group number, or null.</param>
+/// <param name="groupMembers">The group's other devices.</param>
+public sealed class PciBindingInfo(string address, string? driver, string? driverOverride, int? iommuGroup, IReadOnlyList<PciGroupMember> groupMembers)
+{
+    /// <summary>The device's PCI address.</summary>
+    public string Address { get; } = address;
+
+    /// <summary>The bound driver (the name of <c>driver</c>'s link target), or null if none.</summary>
+    public string? Driver { get; } = driver;
+
+    /// <summary>The device's <c>driver_override</c>, or null when unset (the kernel reads <c>(null)</c>).</summary>
+    public string? DriverOverride { get; } = driverOverride;
+
+    /// <summary>The IOMMU group number (<c>iommu_group</c>'s link target), or null when the device has none (no IOMMU).</summary>
+    public int? IommuGroup { get; } = iommuGroup;
+
+    /// <summary>The group's other devices, by address; empty without a group.</summary>
+    public IReadOnlyList<PciGroupMember> GroupMembers { get; } = groupMembers;
+}
 
 /// <summary>What <see cref="PciBinding.Bind"/> or <see cref="PciBinding.Unbind"/> did.</summary>
-/// <param name="Address">The device.</param>
-/// <param name="PreviousDriver">The driver it had before, or null.</param>
-/// <param name="Driver">The driver it has now, or null.</param>
-/// <param name="Changed">False when the device already was where it was asked to go.</param>
-public sealed record PciBindResult(string Address, string? PreviousDriver, string? Driver, bool Changed);
+/// <param name="address">The device.</param>
+/// <param name="previousDriver">The driver it had before, or null.</param>
+/// <param name="driver">The driver it has now, or null.</param>
+/// <param name="changed">False when the device already was where it was asked to go.</param>
+public sealed class PciBindResult(string address, string? previousDriver, string? driver, bool changed)
+{
+    /// <summary>The device.</summary>
+    public string Address { get; } = address;
+
+    /// <summary>The driver it had before, or null.</summary>
+    public string? PreviousDriver { get; } = previousDriver;
+
+    /// <summary>The driver it has now, or null.</summary>
+    public string? Driver { get; } = driver;
+
+    /// <summary>False when the device already was where it was asked to go.</summary>
+    public bool Changed { get; } = changed;
+}
 
 /// <summary>
 /// Reports which driver holds each PCI device and its IOMMU group, and moves a device between drivers the way VFIO
@@ -132,7 +168,7 @@ public static class PciBinding
         PciBindingInfo info = Get(device, sysfsRoot);
         if (info.Driver == driver)
         {
-            return new PciBindResult(device.Address, driver, driver, Changed: false);
+            return new PciBindResult(device.Address, driver, driver, changed: false);
         }
 
         string driverDirectory = DriverDirectory(sysfsRoot, driver);
@@ -166,7 +202,7 @@ public static class PciBinding
                 $"'iosys unbind {device.Address}' hands it back to {info.Driver ?? "no driver"}.");
         }
 
-        return new PciBindResult(device.Address, info.Driver, now, Changed: true);
+        return new PciBindResult(device.Address, info.Driver, now, changed: true);
     }
 
     /// <summary>
@@ -198,7 +234,7 @@ public static class PciBinding
         if (info.Driver == previous && info.DriverOverride is null)
         {
             File.Delete(state);
-            return new PciBindResult(device.Address, info.Driver, info.Driver, Changed: false);
+            return new PciBindResult(device.Address, info.Driver, info.Driver, changed: false);
         }
 
         if (previous is not null && !Directory.Exists(DriverDirectory(sysfsRoot, previous)))
@@ -227,7 +263,7 @@ public static class PciBinding
         }
 
         File.Delete(state);
-        return new PciBindResult(device.Address, info.Driver, now, Changed: true);
+        return new PciBindResult(device.Address, info.Driver, now, changed: true);
     }
 
     private const string InUseHint = "If the device is in use (an open VFIO group, a mounted disk, an interface that is up), release it first.";

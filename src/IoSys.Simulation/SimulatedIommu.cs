@@ -20,11 +20,20 @@ public enum IommuPermissions
 }
 
 /// <summary>One mapping of a <see cref="SimulatedIommu"/>: a device address range and the system memory behind it.</summary>
-/// <param name="DeviceAddress">The first device address (IOVA) of the range, page-aligned.</param>
-/// <param name="Memory">The system memory the range reaches; its <see cref="IoSysMap.Size"/> is the range's length in bytes.</param>
-/// <param name="Permissions">What the device may do there.</param>
-public sealed record SimulatedIommuMapping(ulong DeviceAddress, IoSysMap Memory, IommuPermissions Permissions)
+/// <param name="deviceAddress">The first device address (IOVA) of the range, page-aligned.</param>
+/// <param name="memory">The system memory the range reaches.</param>
+/// <param name="permissions">What the device may do there.</param>
+public sealed class SimulatedIommuMapping(ulong deviceAddress, IoSysMap memory, IommuPermissions permissions)
 {
+    /// <summary>The first device address (IOVA) of the range, page-aligned.</summary>
+    public ulong DeviceAddress { get; } = deviceAddress;
+
+    /// <summary>The system memory the range reaches; its <see cref="IoSysMap.Size"/> is the range's length in bytes.</summary>
+    public IoSysMap Memory { get; } = memory;
+
+    /// <summary>What the device may do there.</summary>
+    public IommuPermissions Permissions { get; } = permissions;
+
     /// <summary>The range's length in bytes.</summary>
     public long Length => Memory.Size;
 }
@@ -34,13 +43,28 @@ public sealed record SimulatedIommuMapping(ulong DeviceAddress, IoSysMap Memory,
 /// fault addr 0x200000 ... PTE Write access is not set</c>, ARM's SMMU event lines): which device, which direction, where
 /// and how much.
 /// </summary>
-/// <param name="Device">The device that made the DMA, e.g. <c>edu</c>.</param>
-/// <param name="Direction"><see cref="AccessDirection.Write"/> when the device wrote memory, <see cref="AccessDirection.Read"/> when it read it.</param>
-/// <param name="DeviceAddress">The first faulting device address (IOVA).</param>
-/// <param name="Length">The transfer's length in bytes.</param>
-/// <param name="Reason">Why, in words: no mapping, or the mapping lacks the permission.</param>
-public sealed record SimulatedIommuFault(string Device, AccessDirection Direction, ulong DeviceAddress, long Length, string Reason)
+/// <param name="device">The device that made the DMA.</param>
+/// <param name="direction">Write when the device wrote memory, Read when it read it.</param>
+/// <param name="deviceAddress">The first faulting device address.</param>
+/// <param name="length">The transfer's length in bytes.</param>
+/// <param name="reason">Why.</param>
+public sealed class SimulatedIommuFault(string device, AccessDirection direction, ulong deviceAddress, long length, string reason)
 {
+    /// <summary>The device that made the DMA, e.g. <c>edu</c>.</summary>
+    public string Device { get; } = device;
+
+    /// <summary><see cref="AccessDirection.Write"/> when the device wrote memory, <see cref="AccessDirection.Read"/> when it read it.</summary>
+    public AccessDirection Direction { get; } = direction;
+
+    /// <summary>The first faulting device address (IOVA).</summary>
+    public ulong DeviceAddress { get; } = deviceAddress;
+
+    /// <summary>The transfer's length in bytes.</summary>
+    public long Length { get; } = length;
+
+    /// <summary>Why, in words: no mapping, or the mapping lacks the permission.</summary>
+    public string Reason { get; } = reason;
+
     /// <summary>The fault as one log line, e.g. <c>IOMMU: [DMA Write] device [edu] fault addr 0x200000 (256 bytes): not mapped</c>.</summary>
     /// <returns>The line.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

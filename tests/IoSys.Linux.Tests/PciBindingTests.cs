@@ -28,12 +28,14 @@ public sealed class PciBindingTests : IDisposable
 
     private PciBindResult Unbind(string device) => PciBinding.Unbind(device, _sys.Root, _state);
 
+    private static (string, string?, string?, bool) R(PciBindResult r) => (r.Address, r.PreviousDriver, r.Driver, r.Changed);
+
     [Fact]
     public void Get_reports_driver_override_iommu_group_and_the_groups_other_members()
     {
         PciBindingInfo info = PciBinding.Get(Edu, _sys.Root);
         Assert.Equal((Edu, "uio_pci_generic", (string?)null, (int?)5), (info.Address, info.Driver, info.DriverOverride, info.IommuGroup));
-        Assert.Equal([new PciGroupMember("0000:00:01.0", "pcieport"), new PciGroupMember("0000:00:02.1", null)], info.GroupMembers);
+        Assert.Equal([("0000:00:01.0", "pcieport"), ("0000:00:02.1", (string?)null)], info.GroupMembers.Select(m => (m.Address, m.Driver)));
         PciBindingInfo alone = PciBinding.Get("0000:00:04.0", _sys.Root);
         Assert.Null(alone.IommuGroup);
         Assert.Empty(alone.GroupMembers);
@@ -44,13 +46,13 @@ public sealed class PciBindingTests : IDisposable
     public void Bind_moves_the_device_to_the_driver_and_unbind_hands_it_back_to_the_driver_it_had()
     {
         PciBindResult bound = Bind(Edu, "vfio-pci");
-        Assert.Equal(new PciBindResult(Edu, "uio_pci_generic", "vfio-pci", true), bound);
+        Assert.Equal((Edu, "uio_pci_generic", "vfio-pci", true), R(bound));
         Assert.Equal("vfio-pci", _sys.DriverOf(Edu));
         Assert.Equal("vfio-pci", _sys.Override(Edu));
         Assert.Equal("uio_pci_generic", File.ReadAllText(Path.Join(_state, Edu)).Trim());
 
         PciBindResult back = Unbind(Edu);
-        Assert.Equal(new PciBindResult(Edu, "vfio-pci", "uio_pci_generic", true), back);
+        Assert.Equal((Edu, "vfio-pci", "uio_pci_generic", true), R(back));
         Assert.Equal("uio_pci_generic", _sys.DriverOf(Edu));
         Assert.Equal("", _sys.Override(Edu));
         Assert.False(File.Exists(Path.Join(_state, Edu)));
@@ -61,7 +63,7 @@ public sealed class PciBindingTests : IDisposable
     {
         Bind("0000:00:04.0", "vfio-pci");
         Assert.Equal("vfio-pci", _sys.DriverOf("0000:00:04.0"));
-        Assert.Equal(new PciBindResult("0000:00:04.0", "vfio-pci", null, true), Unbind("0000:00:04.0"));
+        Assert.Equal(("0000:00:04.0", "vfio-pci", (string?)null, true), R(Unbind("0000:00:04.0")));
         Assert.Null(_sys.DriverOf("0000:00:04.0"));
     }
 
