@@ -20,6 +20,8 @@ internal static class CliApp
         ("save", SaveCommand.Create),
         ("poll", PollCommand.Create),
         ("watch", WatchCommand.Create),
+        ("bind", BindCommand.CreateBind),
+        ("unbind", BindCommand.CreateUnbind),
     ];
 
     /// <summary>
@@ -58,7 +60,7 @@ internal static class CliApp
             if (!known || name == only)
             {
                 Command command = create(context);
-                if (name != "list")
+                if (name is not ("list" or "bind" or "unbind"))
                 {
                     command.Options.Add(new Option<bool>(EnableOption)
                     {

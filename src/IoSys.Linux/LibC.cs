@@ -11,6 +11,7 @@ internal static unsafe partial class LibC
     public const int O_NONBLOCK = 0x800;
     public const int O_SYNC = 0x101000;
     public const int O_WRONLY = 1;
+    public const int O_TRUNC = 0x200;
     public const int O_EXCL = 0x80;
     public const int O_CLOEXEC = 0x80000;
 

@@ -82,7 +82,8 @@ internal static class Sysfs
     /// </summary>
     public static void WriteText(string path, string text, string what)
     {
-        using SafeFileHandle file = NativeFile.OpenChecked(path, LibC.O_WRONLY, StatKinds.Regular, what, LinuxErrors.RootOrUdev,
+        // O_TRUNC, as a shell's `echo x > attr`: sysfs ignores it, and a fixture's file then holds exactly the text.
+        using SafeFileHandle file = NativeFile.OpenChecked(path, LibC.O_WRONLY | LibC.O_TRUNC, StatKinds.Regular, what, LinuxErrors.RootOrUdev,
             noFollow: true, requireSysfs: IsKernelPath(path));
         byte[] bytes = Encoding.ASCII.GetBytes(text);
         unsafe

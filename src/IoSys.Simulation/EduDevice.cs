@@ -22,6 +22,14 @@ public sealed record EduDeviceOptions : SimulatedDeviceOptions
 
     /// <summary>The system memory DMA reaches. Default: a new, empty <see cref="SimulatedSystemMemory"/> owned by the device.</summary>
     public SimulatedSystemMemory? SystemMemory { get; init; }
+
+    /// <summary>
+    /// An IOMMU in front of the device, or null (the default) for none. With one, every DMA address is a device
+    /// address (IOVA) translated through it instead of a bus address in <see cref="SystemMemory"/>: a DMA to an address
+    /// it does not map, or maps without the permission the direction needs, reaches no memory and is reported in
+    /// <see cref="SimulatedIommu.Faults"/>. The device itself notices nothing, as QEMU's edu does not (see <see cref="EduDevice"/>).
+    /// </summary>
+    public SimulatedIommu? Iommu { get; init; }
 }
 
 /// <summary>
@@ -43,6 +51,12 @@ public sealed record EduDeviceOptions : SimulatedDeviceOptions
 /// memory core refuses accesses narrower than edu's minimum). Differences: a misaligned access reads all ones here,
 /// where x86 TCG splices two registers; a DMA outside the device buffer or outside <see cref="SystemMemory"/> is not
 /// performed and is recorded in <see cref="SimulatedDevice.Faults"/>, where QEMU logs a guest error.</para>
+/// <para>Behind an IOMMU (<see cref="EduDeviceOptions.Iommu"/>), a DMA the IOMMU refuses is reported there and edu
+/// carries on as QEMU's <c>edu_dma_timer</c> does, which ignores the result of <c>pci_dma_read</c>/<c>pci_dma_write</c>:
+/// the run bit clears and the DMA interrupt (<see cref="EduRegisterBlock.InterruptStatus.DmaDone"/>) is raised if it
+/// was asked for, exactly as after a transfer that worked; edu has no error status. RAM is not touched; a refused read
+/// of RAM leaves zeros in the device buffer's range (QEMU's unassigned memory reads as 0). So a driver learns of the
+/// fault only from the IOMMU's log, or by checking the data.</para>
 /// </remarks>
 public sealed class EduDevice : SimulatedDevice
 {
@@ -51,6 +65,7 @@ public sealed class EduDevice : SimulatedDevice
     private readonly TimeSpan _factorialTime;
     private readonly TimeSpan _dmaTime;
     private readonly ulong _dmaMask;
+    private readonly SimulatedIommu? _iommu;
     private long _generation; // Bumped by Reset: work scheduled before it is dropped.
 
     /// <summary>Creates the device, in its reset state.</summary>
@@ -69,6 +84,7 @@ public sealed class EduDevice : SimulatedDevice
         _factorialTime = options.FactorialTime;
         _dmaTime = options.DmaTime;
         _dmaMask = options.DmaMask;
+        _iommu = options.Iommu;
         _ownsSystemMemory = ownsSystemMemory;
         SystemMemory = options.SystemMemory ?? new SimulatedSystemMemory();
         DmaBuffer = IoSysMap.FromArray(_dmaBuffer);
@@ -237,6 +253,21 @@ public sealed class EduDevice : SimulatedDevice
                 $"DMA of {count} bytes at device address {SimulatedSystemMemory.Hex(deviceAddress)} is outside the device buffer " +
                 $"[{SimulatedSystemMemory.Hex(DmaBufferAddress)}, {SimulatedSystemMemory.Hex(DmaBufferAddress + DmaBufferSize)}); not performed"));
         }
+        else if (_iommu is not null)
+        {
+            Span<byte> device = _dmaBuffer.AsSpan((int)(deviceAddress - DmaBufferAddress), (int)count);
+            if (count > 0)
+            {
+                if (_iommu.TryTranslate(Name, toRam ? AccessDirection.Write : AccessDirection.Read, busAddress, (long)count, out IoSysMap window))
+                {
+                    Transfer(window, device, toRam);
+                }
+                else if (!toRam)
+                {
+                    device.Clear(); // What QEMU's edu receives from a refused read: unassigned memory reads 0.
+                }
+            }
+        }
         else if (!SystemMemory.TryResolve(busAddress, (long)count, out IoSysMap memory))
         {
             RecordFault(new SimulatedBusFault(Edu.DmaCommand.Offset, 0, AccessDirection.Write,
@@ -244,17 +275,7 @@ public sealed class EduDevice : SimulatedDevice
         }
         else
         {
-            Span<byte> device = _dmaBuffer.AsSpan((int)(deviceAddress - DmaBufferAddress), (int)count);
-            if (toRam)
-            {
-                memory.WriteBytes(0, device);
-            }
-            else
-            {
-                memory.ReadBytes(0, device);
-            }
-
-            memory.Dispose();
+            Transfer(memory, _dmaBuffer.AsSpan((int)(deviceAddress - DmaBufferAddress), (int)count), toRam);
         }
 
         Poke(Edu.DmaCommand.Offset, command.WithStart(false).Raw);
@@ -262,6 +283,20 @@ public sealed class EduDevice : SimulatedDevice
         {
             SetInterruptStatus(new Edu.InterruptStatus(InterruptBits).WithDmaDone(true).Raw);
         }
+    }
+
+    private static void Transfer(IoSysMap memory, Span<byte> device, bool toRam)
+    {
+        if (toRam)
+        {
+            memory.WriteBytes(0, device);
+        }
+        else
+        {
+            memory.ReadBytes(0, device);
+        }
+
+        memory.Dispose();
     }
 
     private void SetInterruptStatus(uint value)

@@ -1,32 +1,8 @@
 using IoSys.Devices.Edu;
+using IoSys.Samples.Edu.Demo;
 using IoSys.Simulation;
 
 namespace IoSys.Samples.Edu;
-
-/// <summary><see cref="IEduInterrupts"/> over a simulated device's <see cref="SimulatedInterruptLine"/>.</summary>
-/// <param name="line">The line, e.g. <see cref="EduDevice.Interrupt"/>.</param>
-public sealed class SimulatedEduInterrupts(SimulatedInterruptLine line) : IEduInterrupts
-{
-    /// <inheritdoc/>
-    public void Enable() => line.EnableInterrupts();
-
-    /// <inheritdoc/>
-    public uint Wait(TimeSpan timeout, CancellationToken cancellationToken = default) => line.WaitForInterrupt(timeout, cancellationToken);
-
-    /// <inheritdoc/>
-    public void Acknowledge() => line.EnableInterrupts();
-}
-
-/// <summary><see cref="IDmaBuffer"/> over a buffer in <see cref="SimulatedSystemMemory"/>.</summary>
-/// <param name="buffer">The buffer.</param>
-public sealed class SimulatedEduDmaBuffer(SimulatedDmaBuffer buffer) : IDmaBuffer
-{
-    /// <inheritdoc/>
-    public IoSysMap Map => buffer.Map;
-
-    /// <inheritdoc/>
-    public ulong BusAddress => buffer.BusAddress;
-}
 
 /// <summary>
 /// A simulated edu with everything the scenarios need: the device, a driver over its BAR, its interrupt, and a DMA

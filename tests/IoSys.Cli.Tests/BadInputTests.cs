@@ -124,7 +124,7 @@ public sealed class BadInputTests : IDisposable
     {
         CliResult help = CliProcess.Run("--help");
         Expect.Ok(help);
-        foreach (string command in new[] { "list", "read", "write", "dump", "fill", "load", "save", "poll", "watch" })
+        foreach (string command in new[] { "list", "read", "write", "dump", "fill", "load", "save", "poll", "watch", "bind", "unbind" })
         {
             Assert.Contains(command, help.StdOut);
         }

@@ -59,6 +59,8 @@ public sealed class UnitTests
     [InlineData("pci:00:04.0/bar2", "Pci", "0000:00:04.0", 2)]
     [InlineData("pci:1AF4:1110/bar2", "Pci", "1af4:1110", 2)]
     [InlineData("pci:1234:11e8#1", "Pci", "1234:11e8#1", 0)]
+    [InlineData("pci:00:04.0/config", "PciConfig", "0000:00:04.0", 0)]
+    [InlineData("pci:1234:11e8/CONFIG", "PciConfig", "1234:11e8", 0)]
     [InlineData("uio:0", "Uio", "0", 0)]
     [InlineData("uio:uio1/map3", "Uio", "1", 3)]
     [InlineData("uio:edu/map1", "Uio", "edu", 1)]

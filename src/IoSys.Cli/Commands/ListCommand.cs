@@ -5,7 +5,7 @@ using IoSys.Cli.Targets;
 
 namespace IoSys.Cli.Commands;
 
-/// <summary><c>list [--json]</c>: PCI devices with their BARs, UIO devices with their maps, simulated devices.</summary>
+/// <summary><c>list [--json]</c>: PCI devices with their driver, IOMMU group and BARs, UIO devices with their maps, simulated devices.</summary>
 internal static class ListCommand
 {
     public static Command Create(CliContext context)
@@ -36,7 +36,8 @@ internal static class ListCommand
                     null => "  (memory decoding unknown)",
                     _ => "",
                 };
-                o.Write($"  {TextEscape.Escape(d.Address)}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + TextEscape.Escape(d.Driver))}{decoding}\n");
+                string group = d.IommuGroup is { } g ? $"  iommu group {g}{(d.IommuGroupMembers.Count == 0 ? "" : " (with " + TextEscape.Escape(string.Join(", ", d.IommuGroupMembers)) + ")")}" : "";
+                o.Write($"  {TextEscape.Escape(d.Address)}  {d.VendorId}:{d.DeviceId}  class {d.ClassCode}{(d.Driver is null ? "" : "  driver " + TextEscape.Escape(d.Driver))}{group}{decoding}\n");
                 foreach (JsonBar b in d.Bars)
                 {
                     string flags = b.Kind == "memory" ? (b.Is64Bit ? " 64-bit" : " 32-bit") + (b.Prefetchable ? " prefetchable" : "") : "";

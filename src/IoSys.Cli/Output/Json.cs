@@ -21,6 +21,12 @@ internal sealed record JsonPciDevice(string Address, string VendorId, string Dev
 {
     /// <summary>Memory decoding (PCI command bit 1): true on, false off (BAR reads would give all-ones), null unknown (config space unreadable).</summary>
     public bool? MemoryDecoding { get; init; }
+
+    /// <summary>The device's IOMMU group number, or null without one (no IOMMU, or not readable).</summary>
+    public int? IommuGroup { get; init; }
+
+    /// <summary>The other devices in its IOMMU group, by address (empty without a group).</summary>
+    public IReadOnlyList<string> IommuGroupMembers { get; init; } = [];
 }
 
 /// <summary>A UIO map in <c>list --json</c>.</summary>
@@ -36,11 +42,15 @@ internal sealed record JsonSimDevice(string Name, string Target, long Size, stri
 internal sealed record JsonListResult(
     IReadOnlyList<JsonPciDevice> Pci, IReadOnlyList<JsonUioDevice> Uio, IReadOnlyList<JsonSimDevice> Simulated, IReadOnlyList<string> Warnings);
 
+/// <summary><c>bind --json</c> and <c>unbind --json</c>: the device, the driver it had and the driver it has now.</summary>
+internal sealed record JsonBindResult(string Address, string? PreviousDriver, string? Driver, bool Changed);
+
 /// <summary>Source-generated serializers, so <c>--json</c> works in the NativeAOT binary without reflection.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(JsonReadResult))]
 [JsonSerializable(typeof(JsonPollResult))]
 [JsonSerializable(typeof(JsonListResult))]
+[JsonSerializable(typeof(JsonBindResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>Writes JSON documents to the text output.</summary>

@@ -15,6 +15,9 @@ internal enum TargetKind
     /// <summary>A PCI BAR, by device address or vendor:device id.</summary>
     Pci,
 
+    /// <summary>A PCI device's config space (sysfs <c>config</c>), by device address or vendor:device id.</summary>
+    PciConfig,
+
     /// <summary>A UIO map, by device number or name.</summary>
     Uio,
 
@@ -26,7 +29,7 @@ internal enum TargetKind
 }
 
 /// <summary>
-/// A parsed target: <c>PATH</c>, <c>file:PATH</c>, <c>shm:NAME</c>, <c>pci:0000:00:04.0[/barN]</c>,
+/// A parsed target: <c>PATH</c>, <c>file:PATH</c>, <c>shm:NAME</c>, <c>pci:0000:00:04.0[/barN|/config]</c>,
 /// <c>pci:1234:11e8[#N][/barN]</c>, <c>uio:0[/mapN]</c>, <c>uio:NAME[/mapN]</c>, <c>mem:0xADDRESS+LENGTH</c> or
 /// <c>sim:NAME</c>.
 /// </summary>
@@ -87,11 +90,13 @@ internal sealed partial record TargetSpec(TargetKind Kind, string Text, string? 
 
     private static TargetSpec ParsePci(string text, string rest)
     {
-        (string selector, int bar) = SplitIndex(text, rest, "/bar", 5, "BAR");
+        const string config = "/config";
+        bool isConfig = rest.EndsWith(config, StringComparison.OrdinalIgnoreCase);
+        (string selector, int bar) = isConfig ? (rest[..^config.Length], 0) : SplitIndex(text, rest, "/bar", 5, "BAR");
         Match m = PciRegex().Match(selector);
         if (!m.Success)
         {
-            throw Bad(text, "pci: needs a device address (0000:00:04.0 or 00:04.0) or a vendor:device id (1234:11e8, 1234:11e8#1 for the second one), then /barN optionally");
+            throw Bad(text, "pci: needs a device address (0000:00:04.0 or 00:04.0) or a vendor:device id (1234:11e8, 1234:11e8#1 for the second one), then /barN or /config optionally");
         }
 
         if (m.Groups["bdf"].Success && !m.Groups["dom"].Success)
@@ -99,7 +104,7 @@ internal sealed partial record TargetSpec(TargetKind Kind, string Text, string? 
             selector = "0000:" + selector;
         }
 
-        return new(TargetKind.Pci, text, selector.ToLowerInvariant(), bar);
+        return new(isConfig ? TargetKind.PciConfig : TargetKind.Pci, text, selector.ToLowerInvariant(), bar);
     }
 
     private static TargetSpec ParseUio(string text, string rest)

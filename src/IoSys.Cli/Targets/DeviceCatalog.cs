@@ -29,9 +29,21 @@ internal static class DeviceCatalog
                         $"pci:{d.Address}/bar{b.Index}"));
                 }
 
+                PciBindingInfo? binding = null;
+                try
+                {
+                    binding = PciBinding.Get(d, context.SysfsRoot);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    warnings.Add($"cannot read the IOMMU group of {d.Address}: {ErrorReporter.OneLine(e)}");
+                }
+
                 pci.Add(new JsonPciDevice(d.Address, $"{d.VendorId:x4}", $"{d.DeviceId:x4}", $"0x{d.ClassCode:x6}", d.Driver, bars)
                 {
                     MemoryDecoding = d.IsMemoryDecodingEnabled,
+                    IommuGroup = binding?.IommuGroup,
+                    IommuGroupMembers = binding is null ? [] : [.. binding.GroupMembers.Select(static m => m.Address)],
                 });
             }
         }

@@ -83,6 +83,19 @@ internal static class TargetOpener
                 };
             }
 
+            case TargetKind.PciConfig:
+            {
+                // Config space through pread/pwrite of exactly each access's width: nothing is mapped, so no access can fault.
+                PciDeviceInfo device = PciDevices.Find(spec.Name!, context.SysfsRoot);
+                PciConfigSpace config = PciConfigSpace.Open(device, writable);
+                return new(spec, config.CreateMap(), config)
+                {
+                    Gone = () => PciDevices.IsPresent(device)
+                        ? null
+                        : $"PCI device {device.Address} ({device.Id}) was removed: '{device.SysfsPath}' no longer describes it",
+                };
+            }
+
             case TargetKind.Uio:
             {
                 UioDevice device = UioDevice.Open(spec.Name!, context.SysfsRoot, context.DevRoot);
