@@ -23,6 +23,12 @@ internal enum StatKinds
     Regular = 1,
     CharacterDevice = 2,
     Fifo = 4,
+
+    /// <summary>
+    /// A descriptor the kernel handed out rather than one opened by path (a VFIO device descriptor, an anonymous
+    /// inode): any kind, and no size check, since its size is not a file size and no other process can truncate it.
+    /// </summary>
+    KernelDescriptor = 8,
 }
 
 /// <summary>What <c>statx</c> says about an open file: kind, size in bytes (0 for devices), inode and device.</summary>
@@ -161,7 +167,7 @@ internal static class NativeFile
             throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
         }
 
-        if (status.Kind == StatKind.Regular && status.Size < end)
+        if ((allowed & StatKinds.KernelDescriptor) == 0 && status.Kind == StatKind.Regular && status.Size < end)
         {
             throw new IOException(
                 $"Cannot map {what} '{path}': it is a regular file of {status.Size} bytes (0x{status.Size:x}), but the map needs {end} bytes (0x{end:x}); " +
@@ -264,7 +270,7 @@ internal static class NativeFile
         return new StatInfo(kind, size, s.Inode, s.DevMajor, s.DevMinor);
     }
 
-    private static bool Allows(StatKinds allowed, StatKind kind) => kind switch
+    private static bool Allows(StatKinds allowed, StatKind kind) => (allowed & StatKinds.KernelDescriptor) != 0 || kind switch
     {
         StatKind.Regular => (allowed & StatKinds.Regular) != 0,
         StatKind.CharacterDevice => (allowed & StatKinds.CharacterDevice) != 0,
