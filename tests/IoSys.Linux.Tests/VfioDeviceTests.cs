@@ -57,6 +57,32 @@ public sealed class VfioDeviceTests : IDisposable
     public void Names_resolve_to_an_address(string name, string address) =>
         Assert.Equal(address, VfioDevice.ResolveAddress(name, _root.Path));
 
+    [Theory]
+    [InlineData("0000:00:02.0", true, false, "0000:00:02.0")]
+    [InlineData("00:1F.7", true, false, "0000:00:1f.7")]
+    [InlineData("ABCD:12:00.0", true, false, "abcd:12:00.0")]
+    [InlineData("1234:11E8", false, true, "1234:11e8")]
+    [InlineData("00:20.0", false, false, null)] // slot above 0x1f
+    [InlineData("00:02.8", false, false, null)] // function above 7
+    [InlineData("0:02.0", false, false, null)]
+    [InlineData("1234:11e8#0", false, false, null)]
+    [InlineData("12345:11e8", false, false, null)]
+    [InlineData("+123:11e8", false, false, null)]
+    [InlineData("", false, false, null)]
+    public void Device_names_are_an_address_or_an_id(string text, bool address, bool id, string? normal)
+    {
+        Assert.Equal(address, VfioDeviceName.IsAddress(text));
+        Assert.Equal(id, VfioDeviceName.IsId(text));
+        if (normal is null)
+        {
+            Assert.ThrowsAny<ArgumentException>(() => VfioDeviceName.Normalize(text));
+        }
+        else
+        {
+            Assert.Equal(normal, VfioDeviceName.Normalize(text));
+        }
+    }
+
     [Fact]
     public void An_id_that_matches_several_devices_lists_them()
     {

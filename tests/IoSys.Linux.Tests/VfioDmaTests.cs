@@ -100,6 +100,28 @@ public sealed class VfioDmaTests
     }
 
     [Fact]
+    public void Unmap_takes_the_buffer_from_the_device_and_leaves_it_to_the_cpu_and_dispose_gives_the_pages_back()
+    {
+        var iommu = new RecordingIommu(new IovaRange(0, 0xffffff));
+        var dma = new VfioDmaAllocator(iommu, "test");
+        VfioDmaBuffer a = dma.Allocate(4096, VfioDmaDirection.Bidirectional, false, 32);
+        a.Map.Fill(0, 4096, 0xaa);
+        ulong iova = a.DeviceAddress;
+        a.Unmap();
+        Assert.False(a.IsMapped);
+        Assert.Empty(iommu.Live);
+        a.Unmap(); // idempotent
+        Assert.Equal(0xaaaaaaaaaaaaaaaaUL, a.Map.Read64(4088)); // the CPU keeps the bytes
+        using VfioDmaBuffer b = dma.Allocate(4096, VfioDmaDirection.Bidirectional, false, 32);
+        Assert.Equal(iova, b.DeviceAddress); // the address went back to the allocator
+        ulong cpu = (ulong)a.Map.Address.ToUIntPtr();
+        Assert.Equal("rw-s", ProcMaps.Covering(cpu)!.Value.Permissions); // shared anonymous memory while the buffer lives
+        a.Dispose();
+        Assert.Equal(3, iommu.Log.Count); // map a, unmap a, map b: disposing a after Unmap unmaps nothing more
+        Assert.Equal("rw-p", ProcMaps.Covering(cpu)!.Value.Permissions); // replaced at once: the pages went back
+    }
+
+    [Fact]
     public void A_failed_unmap_keeps_the_iova_reserved_and_a_failed_map_returns_it()
     {
         var iommu = new RecordingIommu(new IovaRange(0, 0xffffff));

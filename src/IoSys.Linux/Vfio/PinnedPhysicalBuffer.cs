@@ -15,7 +15,8 @@ namespace IoSys.Linux.Vfio;
 /// them (the memory is anonymous shared memory, which page migration and compaction leave in place while locked,
 /// though the kernel does not promise it the way an IOMMU pin does).</para>
 /// <para>Reading physical frame numbers needs <c>CAP_SYS_ADMIN</c>; without it the kernel reports 0 and
-/// <see cref="Allocate"/> fails with a clear error. Dispose only after the device has stopped using the memory.</para>
+/// <see cref="Allocate"/> fails with a clear error. Dispose only after the device has stopped using the memory: the
+/// pages go back to the kernel at once, and a device still writing to their physical addresses corrupts whoever gets them.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -117,7 +118,7 @@ public sealed class PinnedPhysicalBuffer : IDisposable
         return Math.Min(ChunkSize - (offset % ChunkSize), Size - offset);
     }
 
-    /// <summary>Retires the map; the pages are unlocked and freed once no map can reach them. Stop the device first.</summary>
+    /// <summary>Retires the map: the pages are unlocked and given back to the kernel at once. Stop the device first.</summary>
     public void Dispose() => Map.Dispose();
 
     private void CheckOffset(long offset)
@@ -201,9 +202,16 @@ public sealed class PinnedPhysicalBuffer : IDisposable
             }
         }
 
+        /// <summary>Unlocks the pages and gives them back at once; the range stays valid (zeros) until Release.</summary>
         protected override void Retire()
         {
-            // The memory must stay valid until Release (see IoMemoryRegion).
+            if (Locked)
+            {
+                _ = VfioNative.MUnlock(Address, _length);
+                Locked = false;
+            }
+
+            MmapRegion.ReplaceWithAnonymous(Address, _length);
         }
 
         protected override void Release() => Free();

@@ -23,8 +23,9 @@ public enum VfioDmaDirection
 /// ones), populated up front, in 4 KiB pages or 2 MiB hugepages. The kernel pins it while mapped; the pinned bytes
 /// count against <c>RLIMIT_MEMLOCK</c>.</para>
 /// <para><see cref="Dispose"/> unmaps the buffer from the IOMMU first (after it returns, a DMA to
-/// <see cref="DeviceAddress"/> faults in the IOMMU and changes nothing), then retires the map; the memory itself is
-/// freed once no map can reach it. If a <see cref="IoSysMap.Lease"/> is open, the IOMMU unmap waits for the last
+/// <see cref="DeviceAddress"/> faults in the IOMMU and changes nothing), then retires the map, which gives the pages
+/// back to the kernel at once (the address range stays reserved until no map can reach it).
+/// <see cref="Unmap"/> does only the first step. If a <see cref="IoSysMap.Lease"/> is open, the IOMMU unmap waits for the last
 /// lease, like every retirement.</para>
 /// </remarks>
 /// <example>
@@ -66,7 +67,18 @@ public sealed class VfioDmaBuffer : IDisposable
     /// <summary>Whether the buffer is still mapped in the IOMMU (false once disposed).</summary>
     public bool IsMapped => _region.IsMapped;
 
-    /// <summary>Unmaps the buffer from the IOMMU, then retires the map. Idempotent.</summary>
+    /// <summary>
+    /// Takes the buffer away from the device (the IOMMU unmap) and keeps it for the CPU: <see cref="Map"/> stays
+    /// valid with its bytes, <see cref="IsMapped"/> becomes false, and a DMA to <see cref="DeviceAddress"/> faults in
+    /// the IOMMU. The address may then be given to another buffer. Idempotent; <see cref="Dispose"/> still frees the memory.
+    /// </summary>
+    /// <exception cref="VfioException">The kernel refused the unmap (the buffer stays mapped).</exception>
+    public void Unmap() => _region.UnmapFromIommu();
+
+    /// <summary>
+    /// Unmaps the buffer from the IOMMU (if <see cref="Unmap"/> has not), then retires the map, which releases the
+    /// memory (pinned and huge pages alike) at once. Idempotent.
+    /// </summary>
     /// <exception cref="VfioException">The kernel refused the unmap (the map is retired anyway).</exception>
     public void Dispose() => Map.Dispose();
 }
@@ -151,7 +163,19 @@ internal sealed class DmaMemoryRegion : IoMemoryRegion
 #pragma warning restore CA1816
     }
 
-    protected override void Retire() => UnmapFromIommu();
+    /// <summary>The IOMMU unmap first; then the memory goes at once (its pages, huge or not, return to the kernel).</summary>
+    protected override void Retire()
+    {
+        try
+        {
+            UnmapFromIommu();
+        }
+        finally
+        {
+            // Even if the unmap failed: the kernel's pin keeps the old pages for the device, never these addresses.
+            MmapRegion.ReplaceWithAnonymous(Address, _mappedLength);
+        }
+    }
 
     protected override void Release()
     {
@@ -172,7 +196,7 @@ internal sealed class DmaMemoryRegion : IoMemoryRegion
     /// Removes the IOMMU mapping (once); the device can no longer reach the memory. The IOVA is returned only after
     /// the unmap succeeded: one the kernel still maps is never handed out again.
     /// </summary>
-    private void UnmapFromIommu()
+    public void UnmapFromIommu()
     {
         if (Interlocked.Exchange(ref _iommuMapped, 0) != 0)
         {
