@@ -107,12 +107,20 @@ internal sealed class MmapRegion : IoMemoryRegion
             return;
         }
 
-        // MAP_NORESERVE: the replacement is never meant to be used, so it must not count against overcommit.
         // If this fails (out of memory for page tables), the device stays mapped until Release unmaps it; every
         // map already refuses access, so nothing reaches it through the safe API.
-        _ = LibC.Mmap(_mapping, _mappingLength, LibC.PROT_READ | LibC.PROT_WRITE,
-            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
+        ReplaceWithAnonymous(_mapping, _mappingLength);
     }
+
+    /// <summary>
+    /// Replaces <c>[address, address + length)</c> in place, atomically, with private anonymous memory: whatever was
+    /// mapped there (a device, a file, pinned or huge pages) is released at once, and the range stays readable and
+    /// writable (meaningless zeros) until it is unmapped, as <see cref="IoMemoryRegion.Retire"/> requires.
+    /// MAP_NORESERVE: the replacement is never meant to be used, so it must not count against overcommit.
+    /// </summary>
+    internal static void ReplaceWithAnonymous(nint address, nuint length) =>
+        _ = LibC.Mmap(address, length, LibC.PROT_READ | LibC.PROT_WRITE,
+            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
 
     /// <summary>Unmaps exactly the range that was mapped, once; runs when no map can reach the region.</summary>
     protected override void Release() => Unmap();

@@ -11,6 +11,12 @@ internal enum StatKinds
     Regular = 1,
     CharacterDevice = 2,
     Fifo = 4,
+
+    /// <summary>
+    /// A descriptor the kernel handed out rather than one opened by path (a VFIO device descriptor, an anonymous
+    /// inode): any kind, and no size check, since its size is not a file size and no other process can truncate it.
+    /// </summary>
+    KernelDescriptor = 8,
 }
 
 /// <summary>
@@ -145,7 +151,7 @@ internal static class NativeFile
             throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
         }
 
-        if (status.Kind == FileKind.Regular && status.Size < end)
+        if ((allowed & StatKinds.KernelDescriptor) == 0 && status.Kind == FileKind.Regular && status.Size < end)
         {
             throw new IOException(
                 $"Cannot map {what} '{path}': it is a regular file of {status.Size} bytes (0x{status.Size:x}), but the map needs {end} bytes (0x{end:x}); " +
@@ -272,7 +278,7 @@ internal static class NativeFile
         return new FileStatus(kind, size, ((ulong)s.DevMajor << 32) | s.DevMinor, s.Inode, (UnixFileMode)(s.Mode & 0xfff));
     }
 
-    private static bool Allows(StatKinds allowed, FileKind kind) => kind switch
+    private static bool Allows(StatKinds allowed, FileKind kind) => (allowed & StatKinds.KernelDescriptor) != 0 || kind switch
     {
         FileKind.Regular => (allowed & StatKinds.Regular) != 0,
         FileKind.CharacterDevice => (allowed & StatKinds.CharacterDevice) != 0,

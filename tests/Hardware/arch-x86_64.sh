@@ -19,7 +19,13 @@ hw_arch_check() {
 hw_arch_setup_script() { echo "$HW_DIR/setup-x86_64.sh"; }
 hw_arch_extra_files() { :; }
 hw_arch_kernel() { echo "$HW_X86_DIR/vmlinuz"; }
-hw_arch_modules() { echo "$HW_X86_DIR/modules/uio.ko"; echo "$HW_X86_DIR/modules/uio_pci_generic.ko"; }
+hw_arch_modules() { echo "$HW_X86_DIR/modules/uio.ko"; echo "$HW_X86_DIR/modules/uio_pci_generic.ko"; hw_arch_vfio_modules; }
+# The VFIO boot (HW_VFIO=1, run.sh's second boot) also carries the VFIO modules; payload/vfio.sh loads them in this order.
+hw_arch_vfio_modules() {
+    local m
+    [ "${HW_VFIO:-0}" = 1 ] || return 0
+    for m in irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci; do echo "$HW_X86_DIR/vfio-modules/$m.ko"; done
+}
 hw_arch_busybox() { echo /bin/busybox; }
 
 # The guest is the host's architecture and distribution: host ldd resolves the libraries,
@@ -41,6 +47,19 @@ hw_arch_exit_channel() { echo status-code; }   # isa-debug-exit
 
 # hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE
 hw_arch_qemu_cmd() {
+    if [ "${HW_VFIO:-0}" = 1 ]; then
+        # The VFIO boot: an IOMMU with interrupt remapping (type1 refuses a device without it), edu only.
+        # no_timer_check: under TCG on a loaded host the kernel's check of the timer through the remapped IO-APIC
+        # can time out and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
+        printf '%s\n' qemu-system-x86_64 \
+            -machine q35,kernel-irqchip=split -m 512 -smp 1 \
+            -nographic -no-reboot -nic none \
+            -kernel "$1" -initrd "$2" -append "$3 intel_iommu=on hugepages=4 no_timer_check" \
+            -device intel-iommu,intremap=on \
+            -device edu \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04
+        return
+    fi
     printf '%s\n' qemu-system-x86_64 \
         -machine q35 -m 512 -smp 1 \
         -nographic -no-reboot -nic none \

@@ -140,6 +140,43 @@ check_disasm() {
     [ "$n" -gt 0 ] || host_fail "disasm.$arch" "check-ordering-disasm.sh reported no result"
 }
 
+# run_vfio ARCH PAYLOAD: the VFIO boot (issue 13): the same two binaries with payload/vfio.sh as the payload, on the
+# arch plug-in's IOMMU machine (HW_VFIO=1: intel-iommu with interrupt remapping, the vfio modules). Its PASS/FAIL
+# lines count in the same totals, with their own summary line. x86-64 only so far.
+run_vfio() {
+    local arch=$1 payload=$2 vdir out rc line vp vf vs t0 console timeout
+    if [ "$arch" != x86_64 ]; then
+        say "no VFIO boot for $arch yet (x86-64 only)"
+        return 0
+    fi
+    vdir=$HW_BUILD/run-$arch/vfio-payload
+    out=$HW_BUILD/run-$arch/vfio-guest.out
+    rm -rf "$vdir"; mkdir -p "$vdir"
+    cp "$payload/iosys-hwtests" "$payload/iosys" "$vdir/" && cp "$HERE/payload/vfio.sh" "$vdir/run.sh" ||
+        { host_fail "vfio.$arch.payload" "could not assemble the VFIO payload"; TOTAL_FAIL=$((TOTAL_FAIL + 1)); return 0; }
+    timeout=${GUEST_TIMEOUT:-180}
+    say "booting the $arch VFIO guest (intel-iommu, edu on vfio-pci; bounded by ${timeout}s)"
+    t0=$(date +%s)
+    HW_VFIO=1 bash "$HW_DIR/run-guest.sh" --arch "$arch" --payload "$vdir" --timeout "$timeout" --quiet > "$out" 2>&1
+    rc=$?
+    console=$(sed -n 's/^hw: console log: //p' "$out" | head -n1)
+    console=${console%console.log}console.txt
+    echo "--- $arch VFIO guest output (full console: $console) ---"
+    [ -f "$console" ] && sed -n '/^payload: /,/^IOSYS-GUEST-VERDICT /p' "$console" | grep -vE '^\[ *[0-9]+\.[0-9]+\] '
+    grep '^hw: ' "$out"
+    line=$(grep '^guest: ' "$out" | tail -n1)
+    vp=$(sed -n 's/^guest: \([0-9]*\) passed.*/\1/p' <<< "$line"); vp=${vp:-0}
+    vf=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<< "$line"); vf=${vf:-0}
+    vs=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<< "$line"); vs=${vs:-0}
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+        echo "FAIL vfio.guest.$arch: run-guest.sh exited $rc: $(grep '^hw: ERROR' "$out" | head -n1)"; vf=$((vf + 1))
+    elif [ "$rc" -eq 1 ] && [ "$vf" -eq 0 ]; then
+        echo "FAIL vfio.guest.$arch: run-guest.sh reported failure without a failed test"; vf=1
+    fi
+    TOTAL_PASS=$((TOTAL_PASS + vp)) TOTAL_FAIL=$((TOTAL_FAIL + vf)) TOTAL_SKIP=$((TOTAL_SKIP + vs))
+    SUMMARIES+=("$arch VFIO boot: guest $vp passed, $vf failed, $vs skipped; boot-run-poweroff $(secs "$t0")s")
+}
+
 run_arch() {
     local arch=$1 t_arch work payload rc guest_line gp gf gs t0 pub_s boot_s
     t_arch=$(date +%s)
@@ -238,6 +275,7 @@ run_arch() {
     local p=$((gp + HOST_PASS)) f=$((gf + HOST_FAIL)) s=$gs
     TOTAL_PASS=$((TOTAL_PASS + p)) TOTAL_FAIL=$((TOTAL_FAIL + f)) TOTAL_SKIP=$((TOTAL_SKIP + s))
     SUMMARIES+=("$arch: guest $gp passed, $gf failed, $gs skipped; host $HOST_PASS passed, $HOST_FAIL failed; publish ${pub_s}s, boot-run-poweroff ${boot_s}s, total $(secs "$t_arch")s")
+    run_vfio "$arch" "$payload"
     return 0
 }
 

@@ -155,4 +155,30 @@ else
     hw_log "kernel $KREL ready in $KDIR"
 fi
 
+# 3. VFIO modules for the VFIO boot (payload/vfio.sh), from the same cached .deb, in their own folder.
+VFIO_MODULES="irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci"
+vfio_ready() { for m in $VFIO_MODULES; do [ -s "$KDIR/vfio-modules/$m.ko" ] || return 1; done; }
+if ! vfio_ready || [ "$REFRESH" -eq 1 ]; then
+    DEB=$KDIR/debs/$(cat "$KDIR/kernel-deb")
+    [ -s "$DEB" ] || hw_die "the kernel .deb $DEB is gone: run with --refresh"
+    STAGE=$KDIR/vfio.tmp
+    rm -rf "$STAGE"; mkdir -p "$STAGE/out"
+    hw_log "extracting the VFIO modules from $(basename "$DEB")"
+    hw_timeout 300 bash -c 'set -o pipefail; dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "*/kernel/drivers/vfio/*" "*/kernel/virt/lib/irqbypass.ko*"' \
+        _ "$DEB" "$STAGE" || hw_die "extracting the VFIO modules from $DEB failed"
+    for m in $VFIO_MODULES; do
+        src=$(find "$STAGE" -name "$m.ko*" -type f | head -n1)
+        [ -n "$src" ] || hw_die "$m.ko not found in $DEB (kernel built without VFIO as modules?)"
+        case "$src" in
+            *.ko) cp "$src" "$STAGE/out/$m.ko" ;;
+            *.ko.xz) hw_need xz xz-utils; xz -dc "$src" > "$STAGE/out/$m.ko" ;;
+            *.ko.zst) hw_need zstd zstd; zstd -qdc "$src" > "$STAGE/out/$m.ko" ;;
+            *) hw_die "unknown module compression: $src" ;;
+        esac
+        hw_is_elf "$STAGE/out/$m.ko" || hw_die "$m.ko is not an ELF object"
+    done
+    rm -rf "$KDIR/vfio-modules"; mv "$STAGE/out" "$KDIR/vfio-modules"; rm -rf "$STAGE"
+    vfio_ready || hw_die "VFIO module extraction incomplete in $KDIR/vfio-modules"
+fi
+
 hw_log "setup-x86_64 done in $(( $(date +%s) - T0 ))s (cache: $KDIR)"

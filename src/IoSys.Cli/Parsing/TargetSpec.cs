@@ -26,6 +26,9 @@ internal enum TargetKind
 
     /// <summary>An in-process simulated device.</summary>
     Simulated,
+
+    /// <summary>A region of a device bound to vfio-pci (<c>vfio:ADDR|vvvv:dddd[/barN|/config]</c>).</summary>
+    Vfio,
 }
 
 /// <summary>
@@ -73,6 +76,8 @@ internal sealed partial record TargetSpec(TargetKind Kind, string Text, string? 
                 return ParseUio(text, rest);
             case "mem":
                 return ParseMem(text, rest);
+            case "vfio":
+                return Targets.VfioTarget.Parse(text, rest);
             case "sim":
                 return rest.Length > 0 && SimNameRegex().IsMatch(rest)
                     ? new(TargetKind.Simulated, text, rest)

@@ -117,6 +117,8 @@ internal static class TargetOpener
                 return new(spec, device.Map.Slice(0), device);
             }
 
+            case TargetKind.Vfio:
+                return VfioTarget.Open(spec, readOnly, context);
             default:
                 throw new UsageException($"cannot open target '{spec.Text}'");
         }
