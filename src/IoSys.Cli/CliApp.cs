@@ -20,6 +20,8 @@ internal static class CliApp
         ("save", SaveCommand.Create),
         ("poll", PollCommand.Create),
         ("watch", WatchCommand.Create),
+        ("regs", RegsCommand.Create),
+        ("batch", BatchCommand.Create),
     ];
 
     /// <summary>
