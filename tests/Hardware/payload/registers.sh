@@ -51,7 +51,7 @@ usage cli.svd.edu-batch-stops 'line 2 \(read Nope\).*Nope' batch /tmp/bad.batch 
 
 # --- arm64 virt: the PrimeCells through /dev/mem -------------------------------------------------------------------
 # value_of NAME: the VALUE column of register NAME in the last `regs` table (OFFSET REGISTER VALUE ...).
-value_of() { printf '%s\n' "$OUT" | awk -v r="$1" '$2 == r { print $3; exit }'; }
+value_of() { printf '%s\n' "$OUT" | awk -v r="$1" '$1 != "skipped" && $2 == r { print $3; exit }'; }
 
 # ids NAME PREFIX SVD BASE PERIPHID: regs of the peripheral; PeriphID0..3 must be PERIPHID (four bytes, ARM's values
 # for the part), PCellID0..3 0x0d 0xf0 0x05 0xb1 (0xB105F00D, every PrimeCell's).
