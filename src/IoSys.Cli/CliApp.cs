@@ -22,6 +22,8 @@ internal static class CliApp
         ("watch", WatchCommand.Create),
         ("bind", BindCommand.CreateBind),
         ("unbind", BindCommand.CreateUnbind),
+        ("regs", RegsCommand.Create),
+        ("batch", BatchCommand.Create),
     ];
 
     /// <summary>

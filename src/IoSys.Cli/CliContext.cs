@@ -41,4 +41,16 @@ internal sealed class CliContext
 
     /// <summary><c>--enable</c>: turn on a PCI device's memory decoding (sysfs <c>enable</c>) before mapping its BAR.</summary>
     public bool EnableDevices { get; set; }
+
+    /// <summary>Register descriptions read so far, by path as given: a description is read once per process (batch).</summary>
+    public Dictionary<string, IoSys.Registers.Descriptions.DeviceDescription> Descriptions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>In a batch: the <c>--svd</c> file of the batch, used by lines that give none.</summary>
+    public string? BatchSvd { get; set; }
+
+    /// <summary>In a batch: the <c>--peripheral</c> of the batch.</summary>
+    public string? BatchPeripheral { get; set; }
+
+    /// <summary>In a batch: the one opened target every line works on (commands borrow it instead of opening their own).</summary>
+    public Targets.OpenTarget? BatchTarget { get; set; }
 }

@@ -7,7 +7,7 @@ DescriptorStream.ReserveStandardDescriptors();
 // Ctrl-C cancels watch/poll cleanly instead of killing the process mid-access. Registered only for them: the
 // handler starts a signal thread, and a one-register read should start as fast as possible.
 using var cancel = new CancellationTokenSource();
-if (args.Length > 0 && args[0] is "watch" or "poll")
+if (args.Length > 0 && args[0] is "watch" or "poll" or "batch")
 {
     Console.CancelKeyPress += (_, e) =>
     {

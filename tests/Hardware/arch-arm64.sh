@@ -85,7 +85,7 @@ hw_arch_qemu_cmd() {
     printf '%s\n' "$QEMU_AARCH64" \
         -M virt -cpu cortex-a57 -m 1024 -smp 2 \
         -nographic -no-reboot -nic none \
-        -kernel "$1" -initrd "$2" -append "$3" \
+        -kernel "$1" -initrd "$2" -append "$3 iomem=relaxed" \
         -device "edu,dma_mask=$HW_ARCH_EDU_DMA_MASK" \
         -object "memory-backend-file,id=m,size=1M,share=on,mem-path=$4" \
         -device ivshmem-plain,memdev=m

@@ -211,6 +211,7 @@ run_arch() {
 
     # 3. Payload: scripts, firmware image, host data.
     cp "$HERE/payload/run.sh" "$HERE/payload/layout.sh" "$payload/"
+    cp "$HERE/payload/registers.sh" "$HW_REPO"/devices/svd/*.svd "$payload/"
     # shellcheck source=/dev/null
     . "$HERE/payload/layout.sh"
     gen_bytes "$IOSYS_HW_FW_SEED" "$IOSYS_HW_FW_LEN" > "$payload/fw.bin"

@@ -7,7 +7,15 @@ namespace IoSys.Cli.Fuzz;
 /// </summary>
 internal sealed class ArgumentGenerator(Random random, Fixtures fixtures)
 {
-    internal static readonly string[] Commands = ["read", "write", "dump", "fill", "load", "save", "poll", "watch", "list"];
+    internal static readonly string[] Commands = ["read", "write", "dump", "fill", "load", "save", "poll", "watch", "list", "regs", "batch"];
+
+    // Register names and assignments for --svd runs: edu's and PL011's, fields, enumerated names, and mistakes.
+    private static readonly string[] Names =
+    [
+        "Identification", "Identification.Major", "Status.IrqOnFactorial", "Status.IrqOnFactorial=1", "Status.Computing=1", "DmaCommand.Direction=ToRam",
+        "Liveness=0x12345678", "Liveness", "InterruptRaise", "identification", "Nope", "Status.Nope=1", "Status.=1", "=1", "Status.IrqOnFactorial=Sideways",
+        "UARTCR.UARTEN=1", "UARTCR", "UARTDR", "UARTIFLS.RXIFLSEL=Half", "A.B.C", "X[3]", "X[", "CR\u001b[2J",
+    ];
 
     // Mostly numbers that parse (so most runs reach the target), then boundaries and garbage.
     private static readonly string[] GoodNumbers =
@@ -110,9 +118,33 @@ internal sealed class ArgumentGenerator(Random random, Fixtures fixtures)
                 Maybe(args, "--changes", ["0", "1", "x"]);
                 args.AddRange(["--timeout", Pick(Durations)]);
                 break;
+            case "regs":
+                args.AddRange([target, "--svd", Pick(fixtures.Descriptions)]);
+                MaybeFlag(args, "--json");
+                MaybeFlag(args, "--include-read-sensitive");
+                Maybe(args, "--peripheral", ["EDU", "UART", "A", "B", "nope"]);
+                break;
+            case "batch":
+                // Never mutated: a mutation could name the FIFO or standard input as the script, which waits for a
+                // writer by design (as watch without a timeout does).
+                args.AddRange([Pick(fixtures.Scripts), "--target", target]);
+                Maybe(args, "--svd", fixtures.Descriptions);
+                return [.. args];
             default:
                 MaybeFlag(args, "--json");
                 break;
+        }
+
+        // Names instead of numbers, with a description (some of them hostile or not descriptions at all).
+        if (args[0] is "read" or "write" or "poll" or "watch" && args.Count > 2 && random.Next(4) == 0)
+        {
+            args[2] = Pick(Names);
+            if (args[0] == "write" && args[2].Contains('=', StringComparison.Ordinal))
+            {
+                args.RemoveAt(3);
+            }
+
+            args.AddRange(["--svd", Pick(fixtures.Descriptions)]);
         }
 
         if (random.Next(5) == 0)

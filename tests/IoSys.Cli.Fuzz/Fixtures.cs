@@ -35,7 +35,32 @@ internal sealed class Fixtures : IDisposable
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _socket.Bind(new UnixDomainSocketEndPoint(Path.Join(Root, "socket")));
         File.WriteAllBytes(Path.Join(Outputs, "existing.out"), [1, 2, 3]);
+        foreach ((string name, string text) in ScriptTexts)
+        {
+            File.WriteAllText(Path.Join(Root, name), text);
+        }
+
+        File.WriteAllBytes(Path.Join(Root, "junk.svd"), Enumerable.Range(0, 512).Select(i => (byte)(i * 37)).ToArray());
     }
+
+    private static readonly (string Name, string Text)[] ScriptTexts =
+    [
+        ("read.batch", "read 0\nread 4 --width 8 --count 2\n# a comment\n\nread 0 --json\n"),
+        ("write.batch", "write 0 0x11\nread 0\nfill 0 4 0xaa\n"),
+        ("names.batch", "read Identification\nwrite Liveness=1\nwrite Status.IrqOnFactorial=1\nregs\n"),
+        ("bad.batch", "read 0\nbogus words\nread 'unterminated\n"),
+        ("open.batch", "open sim:edu\nread 0\n"),
+    ];
+
+    /// <summary>Batch scripts (regular files only: the FIFO fixture would wait for a writer by design).</summary>
+    public string[] Scripts => [.. ScriptTexts.Select(s => Path.Join(Root, s.Name)), "/dev/zero", Root, "/no/such/script"];
+
+    /// <summary>Register descriptions: the shipped ones (svd/ next to the tests), not XML, a FIFO, a device, a directory, missing.</summary>
+    public string[] Descriptions =>
+    [
+        Path.Join(AppContext.BaseDirectory, "svd", "edu.svd"), Path.Join(AppContext.BaseDirectory, "svd", "edu.svd"),
+        Path.Join(AppContext.BaseDirectory, "svd", "pl011.svd"), Path.Join(Root, "junk.svd"), Path.Join(Root, "fifo"), "/dev/zero", Root, "/no/such.svd", "",
+    ];
 
     public string Root { get; } = Path.Join(Path.GetTempPath(), "iosys-fuzz-" + Guid.NewGuid().ToString("n")[..10]);
 

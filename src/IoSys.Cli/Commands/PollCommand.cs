@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
+using IoSys.Cli.Registers;
 using IoSys.Cli.Targets;
+using IoSys.Registers.Descriptions;
 
 namespace IoSys.Cli.Commands;
 
@@ -24,14 +26,38 @@ internal static class PollCommand
         {
             target, offset, mask, equalsOption, timeout, interval, width, format, json,
         };
+        var svd = new SvdOptions();
+        svd.AddTo(command);
         command.SetAction(result =>
         {
             TargetSpec spec = CommonOptions.GetTarget(result, target);
-            long at = NumberParser.ParseOffset(result.GetRequiredValue(offset));
-            int w = CommonOptions.GetWidth(result, width, 4);
+            RegisterView? view = svd.Load(result, spec, context);
+            RegisterLocation location = RegisterView.Locate(result.GetRequiredValue(offset), result.GetValue(width), 4, view).Readable();
+            long at = location.Offset;
+            int w = location.Width;
             ulong all = w == 8 ? ulong.MaxValue : (1UL << (w * 8)) - 1;
             ulong m = result.GetValue(mask) is { } mt ? NumberParser.ParseValue(mt, "mask", w * 8) : all;
-            ulong v = NumberParser.ParseValue(result.GetRequiredValue(equalsOption), "equals value", w * 8);
+            ulong v;
+            if (location.Field is { } field)
+            {
+                // A field is its own mask, and --equals is in the field's units (a number or an enumerated name).
+                if (result.GetValue(mask) is not null)
+                {
+                    throw new UsageException($"--mask with the field {location.Describe()}: the field's bits are the mask");
+                }
+
+                if (!RegisterCodec.TryParseFieldValue(field, result.GetRequiredValue(equalsOption), out ulong fv, out string? error))
+                {
+                    throw new UsageException($"{view!.File}: --equals: {error}");
+                }
+
+                m = field.Mask;
+                v = fv << field.Lsb;
+            }
+            else
+            {
+                v = NumberParser.ParseValue(result.GetRequiredValue(equalsOption), "equals value", w * 8);
+            }
             TimeSpan limit = NumberParser.ParseDuration(result.GetRequiredValue(timeout), "timeout");
             TimeSpan pause = result.GetValue(interval) is { } it ? NumberParser.ParseDuration(it, "interval") : TimeSpan.Zero;
             ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));

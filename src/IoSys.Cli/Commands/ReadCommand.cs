@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
+using IoSys.Cli.Registers;
 using IoSys.Cli.Targets;
 
 namespace IoSys.Cli.Commands;
@@ -16,17 +17,26 @@ internal static class ReadCommand
         Option<string> count = new("--count", "-n") { Description = "Number of consecutive values to read", DefaultValueFactory = _ => "1", HelpName = "N" };
         Option<string> format = CommonOptions.Format();
         Option<bool> json = CommonOptions.Json();
+        var svd = new SvdOptions();
         var command = new Command("read", "Read values: one access of exactly the width each, printed one per line") { target, offset, width, count, format, json };
+        svd.AddTo(command);
         command.SetAction(result =>
         {
             TargetSpec spec = CommonOptions.GetTarget(result, target);
-            long start = NumberParser.ParseOffset(result.GetRequiredValue(offset));
-            int w = CommonOptions.GetWidth(result, width, 4);
+            // With --svd, OFFSET may be a register (its width) or REGISTER.FIELD (the field's value is printed).
+            RegisterLocation location = RegisterView.Locate(result.GetRequiredValue(offset), result.GetValue(width), 4, svd.Load(result, spec, context)).Readable();
+            long start = location.Offset;
+            int w = location.Width;
             long n = NumberParser.ParseLength(result.GetRequiredValue(count), "count");
             ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));
             if (n < 1 || n > (1 << 24))
             {
                 throw new UsageException($"count {n} is not between 1 and {1 << 24}");
+            }
+
+            if (location.Field is not null && n != 1)
+            {
+                throw new UsageException($"--count {n} reads consecutive registers: name a register, not the field {location.Describe()}");
             }
 
             if (start > long.MaxValue - ((n - 1) * w))
@@ -47,6 +57,12 @@ internal static class ReadCommand
             }
 
             open.ThrowIfGone("reading"); // A removed device reads all ones: never print them as its registers.
+            if (location.Field is { } field)
+            {
+                // The field's value, shifted down: what `CR.UARTEN` means to someone who typed it.
+                values[0] = (values[0] & field.Mask) >> field.Lsb;
+                w = Math.Max(1, (field.BitWidth + 7) / 8);
+            }
 
             if (result.GetValue(json))
             {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IoSys.Cli.Output;
 using IoSys.Cli.Parsing;
+using IoSys.Cli.Registers;
 using IoSys.Cli.Targets;
 
 namespace IoSys.Cli.Commands;
@@ -23,11 +24,14 @@ internal static class WatchCommand
         {
             target, offset, interval, width, format, changes, duration,
         };
+        var svd = new SvdOptions();
+        svd.AddTo(command);
         command.SetAction(result =>
         {
             TargetSpec spec = CommonOptions.GetTarget(result, target);
-            long at = NumberParser.ParseOffset(result.GetRequiredValue(offset));
-            int w = CommonOptions.GetWidth(result, width, 4);
+            RegisterLocation location = RegisterView.Locate(result.GetRequiredValue(offset), result.GetValue(width), 4, svd.Load(result, spec, context)).Readable();
+            long at = location.Offset;
+            int w = location.Width;
             TimeSpan pause = NumberParser.ParseDuration(result.GetRequiredValue(interval), "interval");
             ValueFormat fmt = ValueFormatter.ParseFormat(result.GetRequiredValue(format));
             long maxChanges = result.GetValue(changes) is { } c ? NumberParser.ParseLength(c, "changes") : long.MaxValue;
@@ -38,7 +42,7 @@ internal static class WatchCommand
             CommonOptions.CheckRange(map, spec, at, w, w, write: false);
             var clock = Stopwatch.StartNew();
             ulong last = map.Read(at, w);
-            Print(context, clock, last, w, fmt);
+            Print(context, clock, last, w, fmt, location, null);
             for (long seen = 0; seen < maxChanges;)
             {
                 TimeSpan left = limit == Timeout.InfiniteTimeSpan ? pause : limit - clock.Elapsed;
@@ -51,11 +55,13 @@ internal static class WatchCommand
                 open.ThrowIfGone("watching");
 
                 ulong value = map.Read(at, w);
-                if (value != last)
+                // A field is watched alone: changes of the register's other bits are not its changes.
+                ulong watched = location.Field?.Mask ?? ulong.MaxValue;
+                if (((value ^ last) & watched) != 0)
                 {
+                    Print(context, clock, value, w, fmt, location, last);
                     last = value;
                     seen++;
-                    Print(context, clock, value, w, fmt);
                 }
             }
 
@@ -64,9 +70,16 @@ internal static class WatchCommand
         return command;
     }
 
-    private static void Print(CliContext context, Stopwatch clock, ulong value, int width, ValueFormat format)
+    /// <summary>
+    /// One line: <c>+SECONDS VALUE</c>; with a described register, its fields (first line) or the fields that changed
+    /// since <paramref name="previous"/> (<c>NAME 0x0 -> 0x1</c>).
+    /// </summary>
+    private static void Print(CliContext context, Stopwatch clock, ulong value, int width, ValueFormat format, RegisterLocation location, ulong? previous)
     {
-        context.Out.Write(string.Create(CultureInfo.InvariantCulture, $"+{clock.Elapsed.TotalSeconds:0.000}s {ValueFormatter.Format(value, width, format)}\n"));
+        string fields = location.Register is not { } r || r.Register.Fields.Count == 0 ? ""
+            : previous is { } before ? " " + RegisterView.Changes(r.Register, before, value, location.Field)
+            : " " + RegisterView.Fields(r.Register, value, location.Field);
+        context.Out.Write(string.Create(CultureInfo.InvariantCulture, $"+{clock.Elapsed.TotalSeconds:0.000}s {ValueFormatter.Format(value, width, format)}{fields}\n"));
         context.Out.Flush(); // A watcher is read live, often through a pipe.
     }
 }

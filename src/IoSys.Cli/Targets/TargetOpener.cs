@@ -7,6 +7,9 @@ namespace IoSys.Cli.Targets;
 /// <summary>An opened target: its map, and whatever must stay alive while the map is used.</summary>
 internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? owner = null, FileStatus? file = null) : IDisposable
 {
+    /// <summary>Lent by a batch: <see cref="Dispose"/> leaves the map and its owner open.</summary>
+    public bool Borrowed { get; init; }
+
     /// <summary>The target as parsed.</summary>
     public TargetSpec Spec { get; } = spec;
 
@@ -35,12 +38,18 @@ internal sealed class OpenTarget(TargetSpec spec, IoSysMap map, IDisposable? own
     /// <summary>Disposes the map, then its owner (a UIO device, a simulated device, an unmapped file).</summary>
     public void Dispose()
     {
+        if (Borrowed)
+        {
+            return; // The batch that lent it disposes it.
+        }
+
         Map.Dispose();
         owner?.Dispose();
     }
 }
 
 /// <summary>Opens a <see cref="TargetSpec"/> through IoSys.Linux or IoSys.Simulation: read-only unless the command writes.</summary>
+/// <remarks>In a batch (<see cref="CliContext.BatchTarget"/>) every command borrows the batch's one opened target.</remarks>
 internal static class TargetOpener
 {
     /// <summary>Where POSIX shared memory lives (shm_open's directory on Linux).</summary>
@@ -48,6 +57,11 @@ internal static class TargetOpener
 
     public static OpenTarget Open(TargetSpec spec, bool writable, CliContext context)
     {
+        if (context.BatchTarget is { } shared)
+        {
+            return new(shared.Spec, shared.Map, null, shared.File) { Gone = shared.Gone, Borrowed = true };
+        }
+
         bool readOnly = !writable;
         switch (spec.Kind)
         {

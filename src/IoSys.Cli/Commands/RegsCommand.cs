@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using IoSys.Cli.Output;
+using IoSys.Cli.Parsing;
+using IoSys.Cli.Registers;
+using IoSys.Cli.Targets;
+using IoSys.Registers.Descriptions;
+
+namespace IoSys.Cli.Commands;
+
+/// <summary>
+/// <c>regs TARGET --svd FILE [--peripheral P] [--json] [--include-read-sensitive]</c>: every register of the
+/// peripheral read once and decoded field by field. Write-only registers, and registers whose read has a side effect
+/// (SVD <c>readAction</c>) unless asked for, are not read and are listed as skipped.
+/// </summary>
+internal static class RegsCommand
+{
+    private static readonly string[] Header = ["OFFSET", "REGISTER", "VALUE", "FIELD", "BITS", "VALUE", "MEANING"];
+
+    public static Command Create(CliContext context)
+    {
+        Argument<string> target = CommonOptions.Target();
+        Option<bool> json = CommonOptions.Json();
+        Option<bool> sensitive = new("--include-read-sensitive")
+        {
+            Description = "Also read registers whose read has a side effect (SVD readAction: e.g. a read pops a FIFO or clears flags)",
+        };
+        var svd = new SvdOptions();
+        var command = new Command("regs", "Read every register of a described peripheral and print it decoded field by field (needs --svd)")
+        {
+            target, json, sensitive,
+        };
+        svd.AddTo(command);
+        command.SetAction(result =>
+        {
+            TargetSpec spec = CommonOptions.GetTarget(result, target);
+            RegisterView view = svd.Load(result, spec, context) ?? throw new UsageException("regs needs a register description: --svd FILE");
+            bool includeSensitive = result.GetValue(sensitive);
+
+            // Decide what to read from the description alone, then check every read against the map before the first
+            // one: a device read can have side effects, so a refused register must stop the command before any read.
+            var plan = new List<(RegisterInstance Register, long Offset, int Width)>();
+            var skipped = new List<JsonSkippedRegister>();
+            foreach (RegisterInstance r in view.Peripheral.Registers)
+            {
+                string? hazard = RegisterView.ReadHazard(r.Register);
+                if (!RegisterView.TryWidth(r.Register, out int width))
+                {
+                    hazard = $"{r.Register.Size} bits: not an access width";
+                }
+                else if (hazard is not null && includeSensitive && r.Register.Access.CanRead())
+                {
+                    hazard = null;
+                }
+
+                if (hazard is not null)
+                {
+                    skipped.Add(new JsonSkippedRegister(r.Path, view.BaseOffset + (long)r.Offset, hazard));
+                    continue;
+                }
+
+                plan.Add((r, view.BaseOffset + (long)r.Offset, width));
+            }
+
+            using OpenTarget open = TargetOpener.Open(spec, writable: false, context);
+            IoSysMap map = open.Map;
+            foreach ((RegisterInstance r, long at, int width) in plan)
+            {
+                IoAccessError error = map.CheckAccess(at, width, write: false);
+                if (error != IoAccessError.None)
+                {
+                    throw new CliRuntimeException(
+                        $"{view.File}: register {r.Path} ({width * 8} bits at {ValueFormatter.Offset(at)}) cannot be read from {spec.Text}: " +
+                        $"{map.CreateAccessException(error, at, width, write: false).Reason}; nothing was read");
+                }
+            }
+
+            var registers = new List<JsonRegister>(plan.Count);
+            foreach ((RegisterInstance r, long at, int width) in plan)
+            {
+                ulong raw = map.Read(at, width);
+                var fields = new List<JsonField>(r.Register.Fields.Count);
+                foreach (DecodedField f in RegisterCodec.Decode(r.Register, raw))
+                {
+                    fields.Add(new JsonField(f.Field.Name, f.Field.BitRangeText(), f.Field.Msb, f.Field.Lsb, f.Value, RegisterView.FieldHex(f.Value), f.Meaning?.Name, f.Field.Access.ToString()));
+                }
+
+                registers.Add(new JsonRegister(r.Path, at, width * 8, raw, ValueFormatter.Hex(raw, width), r.Register.Access.ToString(), fields));
+            }
+
+            if (result.GetValue(json))
+            {
+                var document = new JsonRegsResult(spec.Text, view.File, view.Peripheral.Name, view.Peripheral.BaseAddress, registers, skipped);
+                JsonOutput.Write(context.Out, document, RegsJsonContext.Default.JsonRegsResult);
+            }
+            else
+            {
+                WriteTable(context.Out, spec, view, registers, skipped);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The table for people: one row per field, the register's offset, name and value on its first row; columns
+    /// aligned; names escaped (a description file is input too).
+    /// </summary>
+    private static void WriteTable(TextWriter output, TargetSpec spec, RegisterView view, List<JsonRegister> registers, List<JsonSkippedRegister> skipped)
+    {
+        var rows = new List<string[]> { Header };
+        foreach (JsonRegister r in registers)
+        {
+            string[] head = [ValueFormatter.Offset(r.Offset), TextEscape.Escape(r.Name), r.Hex];
+            if (r.Fields.Count == 0)
+            {
+                rows.Add([.. head, "", "", "", ""]);
+                continue;
+            }
+
+            for (int i = 0; i < r.Fields.Count; i++)
+            {
+                JsonField f = r.Fields[i];
+                rows.Add([.. i == 0 ? head : ["", "", ""], TextEscape.Escape(f.Name), f.Bits, f.Hex, TextEscape.Escape(f.Meaning ?? "")]);
+            }
+        }
+
+        int columns = rows[0].Length;
+        var widths = new int[columns];
+        foreach (string[] row in rows)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                widths[c] = Math.Max(widths[c], row[c].Length);
+            }
+        }
+
+        output.Write(string.Create(CultureInfo.InvariantCulture,
+            $"{TextEscape.Escape(view.Peripheral.Name)} ({TextEscape.Escape(view.File)}) on {TextEscape.Escape(spec.Text)}: {registers.Count} registers read, {skipped.Count} skipped\n"));
+        var line = new StringBuilder();
+        foreach (string[] row in rows)
+        {
+            line.Clear();
+            for (int c = 0; c < columns; c++)
+            {
+                line.Append(c == columns - 1 ? row[c] : row[c].PadRight(widths[c] + 2));
+            }
+
+            output.Write(line.ToString().TrimEnd());
+            output.Write('\n');
+        }
+
+        foreach (JsonSkippedRegister s in skipped)
+        {
+            output.Write($"skipped {TextEscape.Escape(s.Name)} at {ValueFormatter.Offset(s.Offset)}: {TextEscape.Escape(s.Reason)}\n");
+        }
+    }
+}
+
+/// <summary>One field of a register in <c>regs --json</c>: its value shifted down to bit 0.</summary>
+internal sealed record JsonField(string Name, string Bits, int Msb, int Lsb, ulong Value, string Hex, string? Meaning, string Access);
+
+/// <summary>One register read by <c>regs --json</c>: offset in bytes from the start of the target, size in bits.</summary>
+internal sealed record JsonRegister(string Name, long Offset, int Size, ulong Value, string Hex, string Access, IReadOnlyList<JsonField> Fields);
+
+/// <summary>A register <c>regs</c> did not read, and why.</summary>
+internal sealed record JsonSkippedRegister(string Name, long Offset, string Reason);
+
+/// <summary><c>regs --json</c>.</summary>
+internal sealed record JsonRegsResult(string Target, string Svd, string Peripheral, ulong BaseAddress, IReadOnlyList<JsonRegister> Registers, IReadOnlyList<JsonSkippedRegister> Skipped);
+
+/// <summary>Source-generated serializers for <c>regs --json</c> (NativeAOT: no reflection).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(JsonRegsResult))]
+internal sealed partial class RegsJsonContext : JsonSerializerContext;

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace IoSys.Cli.Tests;
+
+/// <summary><c>iosys regs TARGET --svd FILE</c>: every register decoded; read-sensitive and write-only ones skipped.</summary>
+public sealed class RegsTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Edu_Table()
+    {
+        CliResult r = CliProcess.Run("regs", "sim:edu", "--svd", RegisterNameTests.Edu);
+        Expect.Ok(r);
+        string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("EDU (", lines[0]);
+        Assert.EndsWith("on sim:edu: 9 registers read, 2 skipped", lines[0]);
+        Assert.Matches(@"^OFFSET +REGISTER +VALUE +FIELD +BITS +VALUE +MEANING$", lines[1]);
+        Assert.Matches(@"^0x0 +Identification +0x010000ed +Major +\[31:24\] +0x1$", lines[2]);
+        Assert.Matches(@"^ +Minor +\[23:16\] +0x0$", lines[3]);
+        Assert.Matches(@"^ +Magic +\[15:0\] +0xed$", lines[4]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^0x98 +DmaCommand +0x0000000000000000 +Start +\[0\] +0x0$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ +Direction +\[1\] +0x0 +ToDevice$"));
+        Assert.Contains("skipped InterruptRaise at 0x60: write-only", lines);
+        Assert.Contains("skipped InterruptAcknowledge at 0x64: write-only", lines);
+        // Columns line up: every field's BITS starts in the same column.
+        int column = lines[1].IndexOf("BITS", StringComparison.Ordinal);
+        Assert.All(lines.Where(l => l.Contains("[31:24]", StringComparison.Ordinal) || l.Contains("[1]", StringComparison.Ordinal)),
+            l => Assert.Equal(column, l.IndexOf('[', StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Edu_Json()
+    {
+        CliResult r = CliProcess.Run("regs", "sim:edu", "--svd", RegisterNameTests.Edu, "--json");
+        Expect.Ok(r);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        JsonElement root = doc.RootElement;
+        Assert.Equal("sim:edu", root.GetProperty("target").GetString());
+        Assert.Equal("EDU", root.GetProperty("peripheral").GetString());
+        JsonElement[] registers = [.. root.GetProperty("registers").EnumerateArray()];
+        Assert.Equal(9, registers.Length);
+        JsonElement id = registers[0];
+        Assert.Equal("Identification", id.GetProperty("name").GetString());
+        Assert.Equal(0x010000edUL, id.GetProperty("value").GetUInt64());
+        Assert.Equal(32, id.GetProperty("size").GetInt32());
+        JsonElement major = id.GetProperty("fields")[0];
+        Assert.Equal("Major", major.GetProperty("name").GetString());
+        Assert.Equal(31, major.GetProperty("msb").GetInt32());
+        Assert.Equal(24, major.GetProperty("lsb").GetInt32());
+        Assert.Equal(1UL, major.GetProperty("value").GetUInt64());
+        JsonElement direction = registers.Single(x => x.GetProperty("name").GetString() == "DmaCommand").GetProperty("fields")[1];
+        Assert.Equal("ToDevice", direction.GetProperty("meaning").GetString());
+        string[] skipped = [.. root.GetProperty("skipped").EnumerateArray().Select(s => s.GetProperty("name").GetString()!)];
+        Assert.Equal(["InterruptRaise", "InterruptAcknowledge"], skipped);
+    }
+
+    [Fact]
+    public void ReadSensitive_IsSkippedUnlessAskedFor()
+    {
+        byte[] bytes = new byte[0x1000];
+        bytes[0] = 0x41; // UARTDR: reading it would pop the receive FIFO on a real PL011
+        bytes[0xfe0] = 0x11;
+        string file = _dir.Write("uart.bin", bytes);
+        CliResult r = CliProcess.Run("regs", file, "--svd", RegisterNameTests.Pl011);
+        Expect.Ok(r);
+        Assert.Contains("skipped UARTDR at 0x0: read has a side effect (readAction ModifyExternal)", r.StdOut);
+        Assert.Contains("skipped UARTICR at 0x44: write-only", r.StdOut);
+        Assert.Matches(@"\n0xfe0 +UARTPeriphID0 +0x00000011 +PartNumber0 +\[7:0\] +0x11\n", r.StdOut);
+        Assert.DoesNotMatch(@"\n0x0 +UARTDR", r.StdOut);
+
+        CliResult all = CliProcess.Run("regs", file, "--svd", RegisterNameTests.Pl011, "--include-read-sensitive");
+        Expect.Ok(all);
+        Assert.Matches(@"\n0x0 +UARTDR +0x00000041 +DATA +\[7:0\] +0x41\n", all.StdOut);
+        Assert.Contains("skipped UARTICR at 0x44: write-only", all.StdOut); // never read: a write-only read means nothing
+    }
+
+    [Fact]
+    public void ARegisterOutsideTheTarget_StopsBeforeAnyRead()
+    {
+        string file = _dir.Write("short.bin", new byte[0x100]); // the PL031's ID registers at 0xfe0 are past its end
+        Expect.Error(CliProcess.Run("regs", file, "--svd", RegisterNameTests.Pl031), 1, "pl031.svd", "RTCPeriphID0", "0xfe0", "nothing was read");
+    }
+
+    [Fact]
+    public void NeedsADescription()
+    {
+        Expect.Error(CliProcess.Run("regs", "sim:edu"), 2, "--svd");
+    }
+}
