@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Packs every package into artifacts/packages (a local feed): the three libraries (.nupkg + .snupkg) and the iosys
-# tool as .NET 10 RID-specific tool packages: IoSys.Cli (the pointer package), IoSys.Cli.linux-x64 (NativeAOT),
+# Packs every package into artifacts/packages (a local feed): the four libraries (.nupkg + .snupkg; IoSys.Simulation
+# depends on IoSys.Devices) and the iosys tool as .NET 10 RID-specific tool packages: IoSys.Cli (the pointer package), IoSys.Cli.linux-x64 (NativeAOT),
 # IoSys.Cli.any (framework-dependent fallback) and, with --arm64, IoSys.Cli.linux-arm64 (NativeAOT, cross-linked
 # with the toolchain tests/Hardware/arm64/setup.sh installs; slow: several minutes more).
 #
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 feed=artifacts/packages
 mkdir -p "$feed"
-for p in IoSys IoSys.Linux IoSys.Simulation; do
+for p in IoSys IoSys.Devices IoSys.Linux IoSys.Simulation; do
   timeout 900 dotnet pack "src/$p/$p.csproj" -c Release -o "$feed" -nologo
 done
 cli=src/IoSys.Cli/IoSys.Cli.csproj

@@ -99,6 +99,41 @@ internal static class Dotnet
         throw new InvalidOperationException($"The repository root was not found above {here} or {AppContext.BaseDirectory}");
     }
 
+    /// <summary>
+    /// A console project in <paramref name="app"/> that restores only from <paramref name="feed"/> and references only
+    /// <paramref name="package"/> <paramref name="version"/>: empty Directory.*.props/targets stop MSBuild from picking
+    /// up the repository's (or any folder's above the temp folder).
+    /// </summary>
+    public static void WriteConsumerProject(string app, string feed, string package, string version)
+    {
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="{package}" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
     /// <summary>Deletes a temporary folder, best effort (a folder left behind does no harm).</summary>
     public static void DeleteQuietly(string folder)
     {

@@ -65,34 +65,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(feed, $"IoSys.{Version}.nupkg")), "the package was not produced");
 
         string app = Path.Combine(_root, "app");
-        Directory.CreateDirectory(app);
-
-        // Empty files stop MSBuild from picking up any Directory.*.props above the temp folder.
-        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="IoSys" Version="{Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        Dotnet.WriteConsumerProject(app, feed, "IoSys", Version);
 
         // 1. A constant offset past the end of a known-size map: the analyzer from the package fails the build.
         File.WriteAllText(Path.Combine(app, "Program.cs"), Registers.Replace("// BAD", "_ = regs.Read32(0x100);", StringComparison.Ordinal));

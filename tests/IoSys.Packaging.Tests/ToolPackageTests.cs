@@ -38,6 +38,7 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         string version = Path.GetFileNameWithoutExtension(pointer)["IoSys.Cli.".Length..];
         Assert.True(File.Exists(Path.Combine(feed, $"IoSys.Cli.{rid}.{version}.nupkg")), $"no {rid} package");
         Assert.True(File.Exists(Path.Combine(feed, $"IoSys.Cli.any.{version}.nupkg")), "no framework-dependent fallback package");
+        AssertNativeToolPackage(output, Path.Combine(feed, $"IoSys.Cli.{rid}.{version}.nupkg"), rid);
 
         string toolPath = Path.Combine(_root, "tools");
         var isolated = new Dictionary<string, string?>
@@ -71,5 +72,61 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "IoSys.Cli.runtimeconfig.json")), "a runtimeconfig beside the binary: not the NativeAOT tool");
         // An apphost (framework-dependent launcher) loads libhostfxr; a NativeAOT binary does not mention it.
         Assert.DoesNotContain("libhostfxr", System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(binary)), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The linux-arm64 tool package, cross-compiled on this machine with the aarch64 toolchain the arm64 guest suite
+    /// uses (tests/Hardware/arm64/setup.sh: idempotent and cached, so the guest suite later finds it ready): it holds
+    /// an AArch64 NativeAOT binary and no symbols.
+    /// </summary>
+    [Fact]
+    public void Arm64ToolPackageIsAnAArch64NativeAotBinaryWithoutSymbols()
+    {
+        string repo = Dotnet.RepositoryRoot();
+        (int setup, string assignments) = Dotnet.Run(output, TimeSpan.FromMinutes(15), repo, null, "bash", "tests/Hardware/arm64/setup.sh", "--quiet");
+        Assert.True(setup == 0, assignments);
+        Dictionary<string, string> env = assignments.Split('\n')
+            .Select(static line => line.Trim())
+            .Where(static line => line.StartsWith("AARCH64_", StringComparison.Ordinal) && line.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(static line => line[..line.IndexOf('=', StringComparison.Ordinal)], static line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('\''));
+        Assert.True(env.TryGetValue("AARCH64_CC", out string? cc) && File.Exists(cc), $"no AARCH64_CC from setup.sh:\n{assignments}");
+        List<string> cross = [$"-p:CppCompilerAndLinker={cc}", $"-p:ObjCopyName={env["AARCH64_OBJCOPY"]}", "-p:LinkerFlavor=bfd"];
+        if (env.TryGetValue("AARCH64_SYSROOT", out string? sysroot) && sysroot.Length > 0)
+        {
+            cross.Add($"-p:SysRoot={sysroot}");
+        }
+
+        string feed = Path.Combine(_root, "feed");
+        (int rc, string log) = Dotnet.Run(output, PackTimeout, _root, new Dictionary<string, string?> { ["CI"] = "true" }, "dotnet",
+            ["pack", Path.Combine(repo, "src", "IoSys.Cli", "IoSys.Cli.csproj"), "-c", "Release", "-r", "linux-arm64", "-o", feed,
+                "--artifacts-path", Path.Combine(_root, "artifacts"), .. cross]);
+        Assert.True(rc == 0, log);
+        AssertNativeToolPackage(output, Assert.Single(Directory.GetFiles(feed, "IoSys.Cli.linux-arm64.*.nupkg")), "linux-arm64");
+    }
+
+    /// <summary>
+    /// The RID package holds one NativeAOT binary for its architecture (an ELF executable whose e_machine is x86-64 or
+    /// AArch64), no symbols (.dbg, .pdb), no XML docs and no IL assembly: what <c>unzip -l</c> shows.
+    /// </summary>
+    internal static void AssertNativeToolPackage(ITestOutputHelper output, string nupkg, string rid)
+    {
+        using System.IO.Compression.ZipArchive package = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        string[] entries = [.. package.Entries.Select(static e => e.FullName)];
+        output.WriteLine($"{Path.GetFileName(nupkg)}:\n  {string.Join("\n  ", entries)}");
+        Assert.DoesNotContain(entries, static e => e.EndsWith(".dbg", StringComparison.OrdinalIgnoreCase) || e.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(entries, static e => e.EndsWith("IoSys.Cli.dll", StringComparison.OrdinalIgnoreCase));
+        // The NativeAOT binary, which the tool settings name (tools/any/RID/ in a RID-specific tool package).
+        string binary = Assert.Single(entries, e => e.StartsWith("tools/", StringComparison.Ordinal) && e.EndsWith($"/{rid}/IoSys.Cli", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, static e => e.StartsWith("tools/", StringComparison.Ordinal)
+            && e.EndsWith(".xml", StringComparison.Ordinal) && !e.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        byte[] header = new byte[20];
+        using (Stream s = package.GetEntry(binary)!.Open())
+        {
+            s.ReadExactly(header);
+        }
+
+        Assert.Equal(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F' }, header[..4]);
+        ushort machine = BitConverter.ToUInt16(header, 18); // e_machine: 62 x86-64, 183 AArch64
+        Assert.Equal(rid == "linux-arm64" ? (ushort)183 : (ushort)62, machine);
     }
 }
