@@ -45,7 +45,8 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
     {
         string svd = Device(Peripheral("""
                     <register><name>CTRL</name><description>Control &amp; status.</description><addressOffset>0x0</addressOffset>
-                      <fields><field><name>EN</name><bitRange>[0:0]</bitRange></field><field><name>DIV</name><bitRange>[11:4]</bitRange></field></fields></register>
+                      <fields><field><name>EN</name><bitRange>[0:0]</bitRange></field><field><name>DIV</name><bitRange>[11:4]</bitRange></field>
+                        <field><name>Count</name><bitRange>[15:12]</bitRange></field></fields></register>
                     <register><name>WIDE</name><addressOffset>0x8</addressOffset><size>64</size></register>
             """));
         Result r = Run([("/src/d.svd", svd, new() { ["IoSysNamespace"] = "My.Device" })]);
@@ -58,6 +59,9 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
         Assert.Contains("[global::IoSys.IoWidthRule(0x0L, 0x4L, global::IoSys.AccessWidths.Bits32)]", text, StringComparison.Ordinal);
         Assert.Contains("[global::IoSys.IoWidthRule(0x8L, 0x8L, global::IoSys.AccessWidths.Bits64)]", text, StringComparison.Ordinal);
         Assert.Contains("public partial byte DIV { get; }", text, StringComparison.Ordinal);
+
+        // Count, Stride and OffsetOf are names the generator uses for arrays only: a single register's field keeps them.
+        Assert.Contains("public partial byte Count { get; }", text, StringComparison.Ordinal);
     }
 
     [Fact]
