@@ -13,9 +13,18 @@ namespace IoSys.Benchmarks;
 /// case and 200 batches (2,000,000 operations); every output is checked once before timing.
 /// <c>IOSYS_CLI=/path/to/iosys dotnet run -c Release --project bench/IoSys.Benchmarks -- --filter '*CliBatch*'</c>.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 20, invocationCount: 10)]
+[Config(typeof(Sampling))]
 public class CliBatchBenchmarks : CliBenchmarkBase
 {
+    /// <summary>In-process (no generated project), 2 warmup and 20 measured iterations of exactly 10 invocations (unroll 1).</summary>
+    private sealed class Sampling : BenchmarkDotNet.Configs.ManualConfig
+    {
+        public Sampling() => AddJob(BenchmarkDotNet.Jobs.Job.Default
+            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(20).WithInvocationCount(10).WithUnrollFactor(1)
+            .WithId("Sampled"));
+    }
+
     /// <summary>Operations in the batch script.</summary>
     public const int Operations = 10_000;
 
