@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace IoSys.Benchmarks;
 
@@ -17,10 +20,10 @@ namespace IoSys.Benchmarks;
 public class CliBatchBenchmarks : CliBenchmarkBase
 {
     /// <summary>In-process (no generated project), 2 warmup and 20 measured iterations of exactly 10 invocations (unroll 1).</summary>
-    private sealed class Sampling : BenchmarkDotNet.Configs.ManualConfig
+    private sealed class Sampling : ManualConfig
     {
-        public Sampling() => AddJob(BenchmarkDotNet.Jobs.Job.Default
-            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
+        public Sampling() => AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(20).WithInvocationCount(10).WithUnrollFactor(1)
             .WithId("Sampled"));
     }
