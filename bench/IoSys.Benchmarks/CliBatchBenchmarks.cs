@@ -51,6 +51,8 @@ public class CliBatchBenchmarks : CliBenchmarkBase
         }
 
         System.IO.File.WriteAllText(_script, text.ToString());
+        string script = _script; // the base class's [GlobalCleanup] removes the data file; this removes the script
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.File.Delete(script);
         uint expected = BitConverter.ToUInt32(System.IO.File.ReadAllBytes(File), 0x10);
         string line = $"0x{expected:x8}\n";
         string batch = Run(Cli, ["batch", _script, "--target", File]);
@@ -63,15 +65,6 @@ public class CliBatchBenchmarks : CliBenchmarkBase
         if (Run(s_hello, []) != "hello\n")
         {
             throw new InvalidOperationException("the hello-world binary did not print hello");
-        }
-    }
-
-    [GlobalCleanup]
-    public void CleanupScript()
-    {
-        if (_script.Length > 0)
-        {
-            System.IO.File.Delete(_script);
         }
     }
 
