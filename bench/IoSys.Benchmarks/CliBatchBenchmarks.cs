@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace IoSys.Benchmarks;
 
@@ -9,13 +12,23 @@ namespace IoSys.Benchmarks;
 /// <c>iosys batch</c> of 10,000 <c>read 0x10</c> lines in one process (<c>OperationsPerInvoke</c> = 10,000, so the
 /// reported time is per operation), the same read as one <c>iosys read FILE 0x10</c> process, as one
 /// <c>xxd -s 0x10 -l 4 FILE</c> process (the baseline), and the platform's floor, a NativeAOT "hello world" published
-/// in the same run. Sampling: 20 iterations of 10 invocations each, so 200 process runs of each single-operation
-/// case and 200 batches (2,000,000 operations); every output is checked once before timing.
+/// in the same run. Sampling: iterations of exactly 10 invocations (unroll 1); the suite's <c>BenchConfig</c> job
+/// sets 8 warmup and 30 measured iterations, which win over this class's 2 and 20, so a run times 300 process runs of
+/// each single-operation case and 300 batches (3,000,000 operations); every output is checked once before timing.
 /// <c>IOSYS_CLI=/path/to/iosys dotnet run -c Release --project bench/IoSys.Benchmarks -- --filter '*CliBatch*'</c>.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 20, invocationCount: 10)]
+[Config(typeof(Sampling))]
 public class CliBatchBenchmarks : CliBenchmarkBase
 {
+    /// <summary>In-process (no generated project), 2 warmup and 20 measured iterations of exactly 10 invocations (unroll 1).</summary>
+    private sealed class Sampling : ManualConfig
+    {
+        public Sampling() => AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(20).WithInvocationCount(10).WithUnrollFactor(1)
+            .WithId("Sampled"));
+    }
+
     /// <summary>Operations in the batch script.</summary>
     public const int Operations = 10_000;
 
@@ -39,6 +52,8 @@ public class CliBatchBenchmarks : CliBenchmarkBase
         }
 
         System.IO.File.WriteAllText(_script, text.ToString());
+        string script = _script; // the base class's [GlobalCleanup] removes the data file; this removes the script
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.File.Delete(script);
         uint expected = BitConverter.ToUInt32(System.IO.File.ReadAllBytes(File), 0x10);
         string line = $"0x{expected:x8}\n";
         string batch = Run(Cli, ["batch", _script, "--target", File]);
@@ -51,15 +66,6 @@ public class CliBatchBenchmarks : CliBenchmarkBase
         if (Run(s_hello, []) != "hello\n")
         {
             throw new InvalidOperationException("the hello-world binary did not print hello");
-        }
-    }
-
-    [GlobalCleanup]
-    public void CleanupScript()
-    {
-        if (_script.Length > 0)
-        {
-            System.IO.File.Delete(_script);
         }
     }
 
