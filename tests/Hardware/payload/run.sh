@@ -107,6 +107,8 @@ echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
 # edu's width rules travel with its BAR: a byte read below 0x80 is refused, not made (edu would answer 0).
 refused cli.read-width-refused 'refused.*4-byte' read pci:1234:11e8 0x0 --width 8
 
+[ -f ./edudemo.sh ] && . ./edudemo.sh # issue 13: edu-demo on UIO, list's driver, pci:ADDR/config, bind/unbind
+
 # --- 3. PCI memory decoding (issue 16): last, because it unbinds edu ----------------------------------------------
 # An unclaimed device with memory decoding off reads all-ones; the tool must refuse it, say so in `list`, and turn it
 # on with --enable (sysfs enable = pci_enable_device). Unbinding leaves the Memory Space bit as it was, so it is
