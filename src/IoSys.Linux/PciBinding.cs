@@ -233,7 +233,7 @@ public static class PciBinding
 
         if (info.Driver == previous && info.DriverOverride is null)
         {
-            File.Delete(state);
+            Forget(state);
             return new PciBindResult(device.Address, info.Driver, info.Driver, changed: false);
         }
 
@@ -262,7 +262,7 @@ public static class PciBinding
             }
         }
 
-        File.Delete(state);
+        Forget(state);
         return new PciBindResult(device.Address, info.Driver, now, changed: true);
     }
 
@@ -311,6 +311,15 @@ public static class PciBinding
 
         Directory.CreateDirectory(stateDirectory);
         File.WriteAllText(file, (driver ?? "") + "\n");
+    }
+
+    // File.Delete throws when the directory is missing (nothing was ever remembered): nothing to forget then.
+    private static void Forget(string stateFile)
+    {
+        if (File.Exists(stateFile))
+        {
+            File.Delete(stateFile);
+        }
     }
 
     private static string? ReadOverride(string deviceDirectory)

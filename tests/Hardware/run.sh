@@ -204,6 +204,8 @@ run_arch() {
         { host_fail "publish.$arch.iosys-hwtests" "NativeAOT publish of tests/IoSys.HardwareTests failed"; return; }
     publish "$arch" "$HW_REPO/src/IoSys.Cli/IoSys.Cli.csproj" iosys "$payload" ||
         { host_fail "publish.$arch.iosys" "NativeAOT publish of src/IoSys.Cli failed"; return; }
+    publish "$arch" "$HW_REPO/samples/EduDriver/EduDriver.csproj" edu-demo "$payload" ||
+        { host_fail "publish.$arch.edu-demo" "NativeAOT publish of samples/EduDriver failed"; return; }
     pub_s=$(secs "$t0")
 
     # 2b. The ordered/relaxed accesses in the published binary, by disassembly (check-ordering-disasm.sh).
@@ -212,6 +214,7 @@ run_arch() {
     # 3. Payload: scripts, firmware image, host data.
     cp "$HERE/payload/run.sh" "$HERE/payload/layout.sh" "$payload/"
     cp "$HERE/payload/registers.sh" "$HW_REPO"/devices/svd/*.svd "$payload/"
+    cp "$HERE/payload/edudemo.sh" "$payload/"
     # shellcheck source=/dev/null
     . "$HERE/payload/layout.sh"
     gen_bytes "$IOSYS_HW_FW_SEED" "$IOSYS_HW_FW_LEN" > "$payload/fw.bin"

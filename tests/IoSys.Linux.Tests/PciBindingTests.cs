@@ -68,6 +68,16 @@ public sealed class PciBindingTests : IDisposable
     }
 
     [Fact]
+    public void Unbind_with_nothing_remembered_leaves_the_device_without_a_driver()
+    {
+        // As in the guest: no state directory at all (File.Delete of a file in a missing directory throws).
+        Assert.False(Directory.Exists(_state));
+        Assert.Equal((Edu, "uio_pci_generic", (string?)null, true), R(Unbind(Edu)));
+        Assert.Null(_sys.DriverOf(Edu));
+        Assert.Equal("", _sys.Override(Edu));
+    }
+
+    [Fact]
     public void Binding_twice_remembers_the_original_driver()
     {
         Bind(Edu, "vfio-pci");

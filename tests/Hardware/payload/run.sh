@@ -108,6 +108,7 @@ echo "  FAULT-DEMO cli:     iosys read pci:1234:11e8 0x1 -> exit $RC: $OUT"
 refused cli.read-width-refused 'refused.*4-byte' read pci:1234:11e8 0x0 --width 8
 
 . ./registers.sh # registers by name (issue 15): edu by name; arm64: the PrimeCells through /dev/mem
+[ -f ./edudemo.sh ] && . ./edudemo.sh # issue 13: edu-demo on UIO, list's driver, pci:ADDR/config, bind/unbind
 
 # --- 3. PCI memory decoding (issue 16): last, because it unbinds edu ----------------------------------------------
 # An unclaimed device with memory decoding off reads all-ones; the tool must refuse it, say so in `list`, and turn it
