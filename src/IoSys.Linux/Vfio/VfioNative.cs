@@ -173,12 +173,6 @@ internal static unsafe partial class VfioNative
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
-    public static partial nint PRead(int fd, void* buffer, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-    public static partial nint PWrite(int fd, void* buffer, nuint count, long offset);
-
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     public static partial int GetRLimit(int resource, RLimit* limit);
 

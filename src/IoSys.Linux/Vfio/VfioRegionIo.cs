@@ -58,8 +58,8 @@ internal sealed class VfioRegionIo : IoBackend
                     // SAFETY: p points to the pinned span of exactly bytes.Length (the width); pread writes and
                     // pwrite reads at most that many bytes.
                     n = write
-                        ? VfioNative.PWrite(fd, p, (nuint)bytes.Length, _regionOffset + offset)
-                        : VfioNative.PRead(fd, p, (nuint)bytes.Length, _regionOffset + offset);
+                        ? LibC.PWrite(fd, p, (nuint)bytes.Length, _regionOffset + offset)
+                        : LibC.PRead(fd, p, (nuint)bytes.Length, _regionOffset + offset);
                 }
 
                 errno = n < 0 ? LibC.LastError : 0;
