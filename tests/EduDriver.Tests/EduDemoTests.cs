@@ -96,7 +96,7 @@ public sealed class EduDemoTests
 
     [Theory]
     [InlineData("uio:999", "cannot open uio:999")]
-    [InlineData("vfio:0000:00:02.0", "no VFIO target")]
+    [InlineData("vfio:0000:00:02.0", "cannot open vfio:0000:00:02.0")]
     [InlineData("bogus", "is not a target")]
     public void The_built_program_refuses_what_it_cannot_open_with_exit_2(string target, string message)
     {

@@ -59,6 +59,22 @@ out=$(./iosys read vfio:1234:11e8/config 0 --width 16 2>&1); rc=$?
 echo "  \$ iosys read vfio:1234:11e8/config 0 --width 16 -> exit $rc: $out"
 if [ "$rc" -eq 0 ] && [ "$out" = 0x1234 ]; then pass vfio.cli.read-config; else fail vfio.cli.read-config "exit $rc: $out"; fi
 
+# --- the sample driver: edu-demo on VFIO (DMA through the IOMMU, interrupts on an eventfd, isolation) ----------
+# Its own PASS/FAIL/SKIP lines are indented, so the totals count each run once (as payload/edudemo.sh does).
+edu_demo() { # NAME TARGET
+    if [ ! -x ./edu-demo ]; then fail "$1" "no edu-demo binary in the payload"; return; fi
+    demo=$(./edu-demo "$2" 2>&1); rc=$?
+    echo "  \$ edu-demo $2 -> exit $rc"
+    printf '%s\n' "$demo" | sed 's/^/  | /'
+    if [ "$rc" -eq 0 ] && printf '%s\n' "$demo" | grep -q '^PASS iommu-isolation$' && printf '%s\n' "$demo" | grep -q '^PASS dma-round-trip'; then
+        pass "$1"
+    else
+        fail "$1" "exit $rc: $(printf '%s\n' "$demo" | grep -E '^(FAIL|SKIP)|cannot open' | head -n 2 | tr '\n' ' ')"
+    fi
+}
+edu_demo vfio.edu-demo.msi "vfio:$EDU"
+edu_demo vfio.edu-demo.intx "vfio:1234:11e8/intx"
+
 # --- unbind ---------------------------------------------------------------------------------------------------
 echo "$EDU" > /sys/bus/pci/drivers/vfio-pci/unbind
 echo > "$SYS/driver_override"
