@@ -108,20 +108,9 @@ public static class PciBinding
         ArgumentException.ThrowIfNullOrEmpty(sysfsRoot);
         int? group = IommuGroupOf(device.SysfsPath);
         var members = new List<PciGroupMember>();
-        if (group is { } g)
+        if (group is { } g && Directory.Exists(GroupDirectory(sysfsRoot, g)))
         {
-            string dir = Path.Join(sysfsRoot, "kernel", "iommu_groups", g.ToString(CultureInfo.InvariantCulture), "devices");
-            if (Directory.Exists(dir))
-            {
-                foreach (string entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
-                {
-                    string address = Path.GetFileName(entry);
-                    if (address != device.Address)
-                    {
-                        members.Add(new PciGroupMember(address, Sysfs.LinkName(Path.Join(DeviceDirectory(sysfsRoot, address), "driver"))));
-                    }
-                }
-            }
+            members.AddRange(ListGroup(sysfsRoot, g).Where(m => m.Address != device.Address));
         }
 
         return new PciBindingInfo(device.Address, Sysfs.LinkName(Path.Join(device.SysfsPath, "driver")), ReadOverride(device.SysfsPath), group, members);
@@ -348,6 +337,21 @@ public static class PciBinding
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static string StateFile(string stateDirectory, string address) => Path.Join(stateDirectory, address);
+
+    /// <summary>The sysfs directory that lists the devices of IOMMU group <paramref name="group"/>.</summary>
+    internal static string GroupDirectory(string sysfsRoot, int group) =>
+        Path.Join(sysfsRoot, "kernel", "iommu_groups", group.ToString(CultureInfo.InvariantCulture), "devices");
+
+    /// <summary>
+    /// Every device of IOMMU group <paramref name="group"/>, by address, with its driver: the one listing behind
+    /// <see cref="Get(PciDeviceInfo, string)"/> and VFIO's "group not viable" report.
+    /// </summary>
+    /// <exception cref="IOException">The group's directory is missing or cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The group's directory cannot be listed.</exception>
+    internal static List<PciGroupMember> ListGroup(string sysfsRoot, int group) =>
+        [.. Directory.EnumerateFileSystemEntries(GroupDirectory(sysfsRoot, group))
+            .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+            .Select(address => new PciGroupMember(address, Sysfs.LinkName(Path.Join(DeviceDirectory(sysfsRoot, address), "driver"))))];
 
     private static string DeviceDirectory(string sysfsRoot, string address) => Path.Join(sysfsRoot, "bus", "pci", "devices", address);
 

@@ -81,6 +81,7 @@ public sealed class VfioDevice : IDisposable
     /// <exception cref="ArgumentException">The name is neither an address nor an id, an id matches several devices (the message lists them), or the options are invalid.</exception>
     /// <exception cref="FileNotFoundException">No such device.</exception>
     /// <exception cref="UnauthorizedAccessException">The container or group node cannot be opened (the message says how to grant access).</exception>
+    /// <exception cref="InvalidDataException">The device's <c>iommu_group</c> link does not end in a group number.</exception>
     /// <exception cref="VfioException">The vfio modules are not loaded, the device has no IOMMU group, is not bound to vfio-pci, its group is not viable
     /// (the message names the other devices and their drivers), interrupts cannot be remapped, or another VFIO step failed.</exception>
     public static VfioDevice Open(string device, VfioOpenOptions? options = null)
@@ -440,8 +441,7 @@ public sealed class VfioDevice : IDisposable
     internal static int CheckBinding(string address, string sysfsRoot)
     {
         string dir = Path.Join(sysfsRoot, "bus", "pci", "devices", address);
-        string? group = Sysfs.LinkName(Path.Join(dir, "iommu_group"));
-        if (group is null || !int.TryParse(group, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
+        if (PciBinding.IommuGroupOf(dir) is not { } number)
         {
             throw new VfioException(
                 $"{address} has no IOMMU group ('{dir}/iommu_group' is missing): the IOMMU is off or absent. Enable it on the kernel command line " +
@@ -462,30 +462,25 @@ public sealed class VfioDevice : IDisposable
     /// <summary>Every device of IOMMU group <paramref name="group"/> with its driver, and what to do, for the not-viable error.</summary>
     internal static string DescribeGroup(int group, string sysfsRoot)
     {
-        string dir = Path.Join(sysfsRoot, "kernel", "iommu_groups", group.ToString(CultureInfo.InvariantCulture), "devices");
-        string[] members;
+        List<PciGroupMember> members;
         try
         {
-            members = [.. Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+            members = PciBinding.ListGroup(sysfsRoot, group);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"Its members could not be listed ('{dir}').";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return $"Its members could not be listed ('{dir}').";
+            return $"Its members could not be listed ('{PciBinding.GroupDirectory(sysfsRoot, group)}').";
         }
 
         var text = new StringBuilder($"Group {group} holds: ");
         var blocking = new List<string>();
-        for (int i = 0; i < members.Length; i++)
+        for (int i = 0; i < members.Count; i++)
         {
-            string? driver = Sysfs.LinkName(Path.Join(dir, members[i], "driver"));
-            text.Append(i == 0 ? "" : ", ").Append(members[i]).Append(" (").Append(driver ?? "no driver").Append(')');
+            (string address, string? driver) = (members[i].Address, members[i].Driver);
+            text.Append(i == 0 ? "" : ", ").Append(address).Append(" (").Append(driver ?? "no driver").Append(')');
             if (driver is not null and not "vfio-pci" and not "pci-stub")
             {
-                blocking.Add(members[i]);
+                blocking.Add(address);
             }
         }
 

@@ -76,7 +76,7 @@ internal sealed class VfioDmaAllocator
             throw;
         }
 
-        return new VfioDmaBuffer(region, map, size);
+        return new VfioDmaBuffer(region, map);
     }
 
     private void Free(ulong iova)

@@ -39,11 +39,10 @@ public sealed class VfioDmaBuffer : IDisposable
 {
     private readonly DmaMemoryRegion _region;
 
-    internal VfioDmaBuffer(DmaMemoryRegion region, IoSysMap map, long size)
+    internal VfioDmaBuffer(DmaMemoryRegion region, IoSysMap map)
     {
         _region = region;
         Map = map;
-        Size = size;
     }
 
     /// <summary>The CPU's view: a system-memory map of <see cref="Size"/> bytes.</summary>
@@ -53,7 +52,7 @@ public sealed class VfioDmaBuffer : IDisposable
     public ulong DeviceAddress => _region.Iova;
 
     /// <summary>The size asked for, in bytes (<see cref="Map"/>'s size).</summary>
-    public long Size { get; }
+    public long Size => Map.Size;
 
     /// <summary>The bytes the IOMMU maps: <see cref="Size"/> rounded up to the page size (4 KiB, or 2 MiB for hugepages).</summary>
     public long MappedSize => (long)_region.MappedLength;
