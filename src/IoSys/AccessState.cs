@@ -26,8 +26,8 @@ internal enum AccessFlags
 /// <summary>
 /// The one access state behind <see cref="IoSysMap"/>, <see cref="IoSysMap{TSize}"/>, <see cref="IoSysMapLease"/> and
 /// <see cref="IoSysMapLease{TSize}"/>: base, size, slots, rules and flags, with the one check (<see cref="Fits{T}"/>),
-/// the one hot path of each kind (<see cref="Read{T}"/>, <see cref="Write{T}"/>, <see cref="ReadKnown{T}"/>,
-/// <see cref="WriteKnown{T}"/>) and the one full check (<see cref="Check"/>). A map holds it; a lease copies it.
+/// the one hot path of each kind (<see cref="ReadWithSlots{T}"/>, <see cref="WriteWithSlots{T}"/>, <see cref="ReadKnown{T}(nint, AccessFlags, long, long, bool, IoSysMap, bool)"/>,
+/// <see cref="WriteKnown{T}(nint, AccessFlags, long, T, long, bool, IoSysMap, bool)"/>) and the one full check (<see cref="Check"/>). A map holds it; a lease copies it.
 /// </summary>
 /// <remarks>
 /// <para><b>The invariant</b> (every <c>SAFETY</c> comment on an access path points here). For each width N in
@@ -132,21 +132,23 @@ internal unsafe struct AccessState
     /// <summary>A checked read at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T Read<T>(long offset, bool relaxed, IoSysMap? owner, bool leased)
-        where T : unmanaged => ReadWithSlots<T>(offset, SlotsFor<T>(write: false), relaxed, owner, leased);
+        where T : unmanaged => ReadWithSlots<T>(Base, SlotsFor<T>(write: false), Flags, offset, relaxed, owner, leased);
 
     /// <summary>
-    /// The run-time-offset read, given the read slots of <typeparamref name="T"/>'s width (a map reads that field
-    /// itself, so that the load is its null check: see <c>IoSysMap.ReadCore</c>).
+    /// THE run-time-offset read, given the state's base, the read slots of <typeparamref name="T"/>'s width and the
+    /// flags. Static, so that a map passes its own fields (<c>IoSysMap.ReadCore</c>): the slots load is then the
+    /// map's null check and the base is read at its field's address, where an instance call would first take the
+    /// state's address into a register and read through it (one more instruction per access).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T ReadWithSlots<T>(long offset, ulong slots, bool relaxed, IoSysMap? owner, bool leased)
+    public static T ReadWithSlots<T>(nint baseAddress, ulong slots, AccessFlags flags, long offset, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
         if (Fits<T>(offset, slots))
         {
             // SAFETY: the invariant of AccessState, with Fits: in bounds, aligned, accepted; KeepAlive keeps the owner,
             // hence the memory, reachable until the access is made.
-            T value = Load<T>((byte*)Base + offset, relaxed);
+            T value = Load<T>(baseAddress, (nint)offset, relaxed, (flags & AccessFlags.IoMemory) != 0);
             GC.KeepAlive(owner);
             return value;
         }
@@ -157,17 +159,17 @@ internal unsafe struct AccessState
     /// <summary>A checked write at a run-time offset: the slots, else the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Write<T>(long offset, T value, bool relaxed, IoSysMap? owner, bool leased)
-        where T : unmanaged => WriteWithSlots(offset, value, SlotsFor<T>(write: true), relaxed, owner, leased);
+        where T : unmanaged => WriteWithSlots(Base, SlotsFor<T>(write: true), Flags, offset, value, relaxed, owner, leased);
 
-    /// <summary>The run-time-offset write, given the write slots of <typeparamref name="T"/>'s width: see <see cref="ReadWithSlots{T}"/>.</summary>
+    /// <summary>THE run-time-offset write, given the base, the write slots of <typeparamref name="T"/>'s width and the flags: see <see cref="ReadWithSlots{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteWithSlots<T>(long offset, T value, ulong slots, bool relaxed, IoSysMap? owner, bool leased)
+    public static void WriteWithSlots<T>(nint baseAddress, ulong slots, AccessFlags flags, long offset, T value, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
         if (Fits<T>(offset, slots))
         {
             // SAFETY: the invariant of AccessState (write slots are 0 on read-only maps), with Fits.
-            Store((byte*)Base + offset, value, relaxed);
+            Store(baseAddress, (nint)offset, value, relaxed, (flags & AccessFlags.IoMemory) != 0);
             GC.KeepAlive(owner);
             return;
         }
@@ -181,14 +183,21 @@ internal unsafe struct AccessState
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T ReadKnown<T>(long offset, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged => ReadKnown<T>(KnownBaseFor<T>(write: false), Flags, offset, knownSize, relaxed, owner, leased);
+
+    /// <summary>
+    /// THE known-size read, given the known-size base of <typeparamref name="T"/>'s width and the flags. Static for the
+    /// reason <see cref="ReadWithSlots{T}"/> is: a map passes its own field, read at its address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ReadKnown<T>(nint knownBase, AccessFlags flags, long offset, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        nint b = KnownBaseFor<T>(write: false);
-        if (Fits<T>(offset, SlotCount<T>(knownSize)) && b != 0)
+        if (Fits<T>(offset, SlotCount<T>(knownSize)) && knownBase != 0)
         {
             // SAFETY: the invariant of AccessState: a nonzero base means the slots are open, and knownSize is the Size
             // they were built from (IoSysMap<TSize> captures it once), so Fits proved the access in bounds and aligned.
-            T value = Load<T>((byte*)b + offset, relaxed);
+            T value = Load<T>(knownBase, (nint)offset, relaxed, (flags & AccessFlags.IoMemory) != 0);
             GC.KeepAlive(owner);
             return value;
         }
@@ -196,16 +205,20 @@ internal unsafe struct AccessState
         return IoSysMap.ReadSlow<T>(owner, offset, relaxed, leased);
     }
 
-    /// <summary>A checked write in a known-size window: see <see cref="ReadKnown{T}"/>.</summary>
+    /// <summary>A checked write in a known-size window: see <see cref="ReadKnown{T}(long, long, bool, IoSysMap, bool)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteKnown<T>(long offset, T value, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
+        where T : unmanaged => WriteKnown(KnownBaseFor<T>(write: true), Flags, offset, value, knownSize, relaxed, owner, leased);
+
+    /// <summary>THE known-size write: see <see cref="ReadKnown{T}(nint, AccessFlags, long, long, bool, IoSysMap, bool)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteKnown<T>(nint knownBase, AccessFlags flags, long offset, T value, long knownSize, bool relaxed, IoSysMap? owner, bool leased)
         where T : unmanaged
     {
-        nint b = KnownBaseFor<T>(write: true);
-        if (Fits<T>(offset, SlotCount<T>(knownSize)) && b != 0)
+        if (Fits<T>(offset, SlotCount<T>(knownSize)) && knownBase != 0)
         {
             // SAFETY: as in ReadKnown; write bases are 0 on read-only maps.
-            Store((byte*)b + offset, value, relaxed);
+            Store(knownBase, (nint)offset, value, relaxed, (flags & AccessFlags.IoMemory) != 0);
             GC.KeepAlive(owner);
             return;
         }
@@ -220,34 +233,70 @@ internal unsafe struct AccessState
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T Load<T>(byte* address, bool relaxed)
-        where T : unmanaged => Load<T>(address, relaxed, IsIoMemory);
+        where T : unmanaged => Load<T>((nint)address, 0, relaxed, IsIoMemory);
 
     /// <summary>The one store: see <see cref="Load{T}(byte*, bool)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Store<T>(byte* address, T value, bool relaxed)
-        where T : unmanaged => Store(address, value, relaxed, IsIoMemory);
+        where T : unmanaged => Store((nint)address, 0, value, relaxed, IsIoMemory);
 
-    /// <summary>The one load, for holders of a flag rather than a state (<see cref="IoArrayView{T}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Load<T>(byte* address, bool relaxed, bool ioMemory)
-        where T : unmanaged =>
-        !relaxed && ArmBase.Arm64.IsSupported && ioMemory
-            ? DeviceOrdering.ReadOrdered<T>(address)
-            : DeviceOrdering.ReadRelaxed<T>(address);
+    // The address is formed at its one use in each branch below, never passed in: an inlinee argument used twice is
+    // computed into a temporary first, and the JIT then cannot fold base + offset (or base + index * size) into the
+    // access's addressing mode, which costs one more instruction per access in every caller's loop
+    // (bench: RuntimeOffsetBenchmarks, the lease and view rows).
 
-    /// <summary>The one store, for holders of a flag rather than a state.</summary>
+    /// <summary>The one load at <paramref name="baseAddress"/> + <paramref name="offset"/> bytes, for holders of a flag rather than a state.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<T>(byte* address, T value, bool relaxed, bool ioMemory)
+    public static T Load<T>(nint baseAddress, nint offset, bool relaxed, bool ioMemory)
         where T : unmanaged
     {
         if (!relaxed && ArmBase.Arm64.IsSupported && ioMemory)
         {
-            DeviceOrdering.WriteOrdered(address, value);
+            return DeviceOrdering.ReadOrdered<T>((byte*)baseAddress + offset);
         }
-        else
+
+        return DeviceOrdering.ReadRelaxed<T>((byte*)baseAddress + offset);
+    }
+
+    /// <summary>The one load of element <paramref name="index"/> of a <typeparamref name="T"/> array at <paramref name="baseAddress"/> (<see cref="IoArrayView{T}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LoadElement<T>(nint baseAddress, nuint index, bool relaxed, bool ioMemory)
+        where T : unmanaged
+    {
+        if (!relaxed && ArmBase.Arm64.IsSupported && ioMemory)
         {
-            DeviceOrdering.WriteRelaxed(address, value);
+            return DeviceOrdering.ReadOrdered<T>((byte*)((T*)baseAddress + index));
         }
+
+        return DeviceOrdering.ReadRelaxed<T>((byte*)((T*)baseAddress + index));
+    }
+
+    /// <summary>The one store at <paramref name="baseAddress"/> + <paramref name="offset"/> bytes: see <see cref="Load{T}(nint, nint, bool, bool)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T>(nint baseAddress, nint offset, T value, bool relaxed, bool ioMemory)
+        where T : unmanaged
+    {
+        if (!relaxed && ArmBase.Arm64.IsSupported && ioMemory)
+        {
+            DeviceOrdering.WriteOrdered((byte*)baseAddress + offset, value);
+            return;
+        }
+
+        DeviceOrdering.WriteRelaxed((byte*)baseAddress + offset, value);
+    }
+
+    /// <summary>The one store of element <paramref name="index"/>: see <see cref="LoadElement{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreElement<T>(nint baseAddress, nuint index, T value, bool relaxed, bool ioMemory)
+        where T : unmanaged
+    {
+        if (!relaxed && ArmBase.Arm64.IsSupported && ioMemory)
+        {
+            DeviceOrdering.WriteOrdered((byte*)((T*)baseAddress + index), value);
+            return;
+        }
+
+        DeviceOrdering.WriteRelaxed((byte*)((T*)baseAddress + index), value);
     }
 
     /// <summary>Whether reads of <paramref name="width"/> bytes take the fast path: by the invariant, every byte of the map then accepts that width.</summary>

@@ -9,15 +9,16 @@ namespace IoSys;
 // AccessState hot path with this map as owner.
 public partial class IoSysMap
 {
-    // The slots are read straight off this map's field, before any member of _state is called: calling one takes
-    // _state's address (a lea, which cannot fault), so the JIT would add a separate null check of the map per access
-    // (`cmp [map], map`). A direct field load is that null check (bench: RuntimeOffsetBenchmarks, IoSys_Read32).
+    // The slots, base and flags are read straight off this map's fields and handed to the static hot path: calling a
+    // member of _state would take _state's address (a lea, which cannot fault), so the JIT would add a separate null
+    // check of the map per access (`cmp [map], map`) and read the base through that address. The slots load is the
+    // null check (bench: RuntimeOffsetBenchmarks, IoSys_Read32).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T ReadCore<T>(long offset, bool relaxed)
         where T : unmanaged
     {
         ulong slots = Unsafe.SizeOf<T>() switch { 1 => _state.R1, 2 => _state.R2, 4 => _state.R4, _ => _state.R8 };
-        return _state.ReadWithSlots<T>(offset, slots, relaxed, this, leased: false);
+        return AccessState.ReadWithSlots<T>(_state.Base, slots, _state.Flags, offset, relaxed, this, leased: false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -25,7 +26,7 @@ public partial class IoSysMap
         where T : unmanaged
     {
         ulong slots = Unsafe.SizeOf<T>() switch { 1 => _state.W1, 2 => _state.W2, 4 => _state.W4, _ => _state.W8 };
-        _state.WriteWithSlots(offset, value, slots, relaxed, this, leased: false);
+        AccessState.WriteWithSlots(_state.Base, slots, _state.Flags, offset, value, relaxed, this, leased: false);
     }
 
     /// <summary>Reads a <typeparamref name="T"/> (ordered), or returns false if the access is refused (see <see cref="Read{T}(long)"/>).</summary>

@@ -46,13 +46,24 @@ public sealed partial class IoSysMap<TSize> : IoSysMap
         return new IoSysMapLease<TSize>(this);
     }
 
+    // The base of T's width is read straight off this map's field and handed to the static hot path, as IoSysMap's
+    // ReadCore does with the slots: a member call on _state would keep _state's address in a register and copy it
+    // before every access (bench: ConstantOffsetBenchmarks, IoSys_KnownSize_Read32).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T ReadCore<T>(long offset, bool relaxed)
-        where T : unmanaged => _state.ReadKnown<T>(offset, KnownSize<TSize>.Value, relaxed, this, leased: false);
+        where T : unmanaged
+    {
+        nint knownBase = Unsafe.SizeOf<T>() switch { 1 => _state.RB1, 2 => _state.RB2, 4 => _state.RB4, _ => _state.RB8 };
+        return AccessState.ReadKnown<T>(knownBase, _state.Flags, offset, KnownSize<TSize>.Value, relaxed, this, leased: false);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteCore<T>(long offset, T value, bool relaxed)
-        where T : unmanaged => _state.WriteKnown(offset, value, KnownSize<TSize>.Value, relaxed, this, leased: false);
+        where T : unmanaged
+    {
+        nint knownBase = Unsafe.SizeOf<T>() switch { 1 => _state.WB1, 2 => _state.WB2, 4 => _state.WB4, _ => _state.WB8 };
+        AccessState.WriteKnown(knownBase, _state.Flags, offset, value, KnownSize<TSize>.Value, relaxed, this, leased: false);
+    }
 }
 
 /// <summary>
