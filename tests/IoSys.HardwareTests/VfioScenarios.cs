@@ -144,25 +144,6 @@ internal static class VfioScenarios
             Runner.Note($"vfio.isolation: DMA to unmapped IOVA 0x{oldIova:x} changed {changed} of 4096 bytes (the kernel's fault line follows from dmesg)");
         });
 
-        r.Run("vfio.reset", () =>
-        {
-            using VfioDevice device = VfioDevice.Open(address, options);
-            if (device.Info.SupportsReset)
-            {
-                using IoSysMap bar0 = Enable(device);
-                bar0.Write32(0x08, 5); // factorial register: reset clears it
-                device.Reset();
-                device.MemoryDecoding = true;
-                Check.Equal(Guest.EduIdentification, bar0.Read32(Id), "edu id after reset");
-            }
-            else
-            {
-                Check.Throws<NotSupportedException>(device.Reset, "Reset without a reset method");
-                Check.True(!device.TryReset(), "TryReset without a reset method");
-                Runner.Note("vfio.reset: edu reports no reset method (conventional PCI on the root bus: no FLR, no bus reset)");
-            }
-        });
-
         r.Run("vfio.teardown", () =>
         {
             GC.Collect();
