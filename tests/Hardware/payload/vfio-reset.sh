@@ -3,6 +3,7 @@
 # is bound to vfio-pci. One PASS/FAIL/SKIP line per scenario.
 # - vfio-reset.edu: VfioDevice.Reset on edu, proven by config state the reset changes, then DMA and interrupts.
 #   On x86-64 edu sits behind a PCIe root port (arch-x86_64.sh) so a bus reset exists: there it must work.
+# - vfio-copy.measure: copy speed into a DMA buffer against Span.CopyTo into the same memory (reported).
 # - vfio-msix.e1000e: e1000e (8086:10d3) bound to vfio-pci here, three MSI-X vectors each raised from its
 #   interrupt-cause-set register and seen on its own eventfd only; handed back (unbound) afterwards.
 cd "$(dirname "$0")" || exit 2
@@ -41,6 +42,9 @@ IOSYS_VFIO=1 IOSYS_E1000E_PCI="$NIC" IOSYS_VFIO_RESET_REQUIRED=$required ./iosys
 rc=$?; [ "$rc" -le 1 ] || fail vfio-reset.process "iosys-hwtests ended abnormally (exit $rc)"
 IOSYS_VFIO=1 IOSYS_E1000E_PCI="$NIC" ./iosys-hwtests --only vfio-msix.
 rc=$?; [ "$rc" -le 1 ] || fail vfio-msix.process "iosys-hwtests ended abnormally (exit $rc)"
+# Copy speed into a DMA buffer (reported, not asserted).
+IOSYS_VFIO=1 ./iosys-hwtests --only vfio-copy.
+rc=$?; [ "$rc" -le 1 ] || fail vfio-copy.process "iosys-hwtests ended abnormally (exit $rc)"
 
 if [ -n "$NIC" ]; then
     echo "$NIC" > /sys/bus/pci/drivers/vfio-pci/unbind
