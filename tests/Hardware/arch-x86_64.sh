@@ -48,15 +48,20 @@ hw_arch_exit_channel() { echo status-code; }   # isa-debug-exit
 # hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE
 hw_arch_qemu_cmd() {
     if [ "${HW_VFIO:-0}" = 1 ]; then
-        # The VFIO boot: an IOMMU with interrupt remapping (type1 refuses a device without it), edu only.
+        # The VFIO boot: an IOMMU with interrupt remapping (type1 refuses a device without it), edu and e1000e.
         # no_timer_check: under TCG on a loaded host the kernel's check of the timer through the remapped IO-APIC
         # can time out and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
+        # edu sits alone behind a PCIe root port: on the root bus it has no reset method (no FLR, no PM, and a bus
+        # reset needs a parent bridge), so VFIO_DEVICE_RESET was unsupported; behind the port the kernel can reset
+        # it with a secondary-bus reset. e1000e is there for its MSI-X vectors (edu has only MSI); no driver claims
+        # it in the guest and it needs no network backend (-nic none).
         printf '%s\n' qemu-system-x86_64 \
             -machine q35,kernel-irqchip=split -m 512 -smp 1 \
             -nographic -no-reboot -nic none \
             -kernel "$1" -initrd "$2" -append "$3 intel_iommu=on hugepages=4 no_timer_check" \
             -device intel-iommu,intremap=on \
-            -device edu \
+            -device pcie-root-port,id=rp1,chassis=1 -device edu,bus=rp1 \
+            -device e1000e \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04
         return
     fi

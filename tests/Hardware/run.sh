@@ -152,7 +152,7 @@ run_vfio() {
     vdir=$HW_BUILD/run-$arch/vfio-payload
     out=$HW_BUILD/run-$arch/vfio-guest.out
     rm -rf "$vdir"; mkdir -p "$vdir"
-    cp "$payload/iosys-hwtests" "$payload/iosys" "$payload/edu-demo" "$vdir/" && cp "$HERE/payload/vfio.sh" "$vdir/run.sh" ||
+    cp "$payload/iosys-hwtests" "$payload/iosys" "$payload/edu-demo" "$vdir/" && cp "$HERE/payload/vfio.sh" "$vdir/run.sh" && cp "$HERE/payload/vfio-reset.sh" "$vdir/" ||
         { host_fail "vfio.$arch.payload" "could not assemble the VFIO payload"; TOTAL_FAIL=$((TOTAL_FAIL + 1)); return 0; }
     timeout=${GUEST_TIMEOUT:-180}
     say "booting the $arch VFIO guest (intel-iommu, edu on vfio-pci; bounded by ${timeout}s)"

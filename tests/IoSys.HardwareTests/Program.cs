@@ -35,5 +35,6 @@ FaultDemo.Register(runner, guest);
 EduDriverScenarioTests.Register(runner, guest);
 OrderingTests.Register(runner, guest);
 VfioScenarios.Register(runner, guest); // only in the VFIO boot (IOSYS_VFIO=1)
+VfioResetScenarios.Register(runner, guest); // only in the VFIO boot, from payload/vfio-reset.sh
 Runner.Note($"iosys-hwtests: {runner.Passed} passed, {runner.Failed} failed, {runner.Skipped} skipped");
 return runner.Failed == 0 ? 0 : 1;

@@ -144,25 +144,6 @@ internal static class VfioScenarios
             Runner.Note($"vfio.isolation: DMA to unmapped IOVA 0x{oldIova:x} changed {changed} of 4096 bytes (the kernel's fault line follows from dmesg)");
         });
 
-        r.Run("vfio.reset", () =>
-        {
-            using VfioDevice device = VfioDevice.Open(address, options);
-            if (device.Info.SupportsReset)
-            {
-                using IoSysMap bar0 = Enable(device);
-                bar0.Write32(0x08, 5); // factorial register: reset clears it
-                device.Reset();
-                device.MemoryDecoding = true;
-                Check.Equal(Guest.EduIdentification, bar0.Read32(Id), "edu id after reset");
-            }
-            else
-            {
-                Check.Throws<NotSupportedException>(device.Reset, "Reset without a reset method");
-                Check.True(!device.TryReset(), "TryReset without a reset method");
-                Runner.Note("vfio.reset: edu reports no reset method (conventional PCI on the root bus: no FLR, no bus reset)");
-            }
-        });
-
         r.Run("vfio.teardown", () =>
         {
             GC.Collect();
@@ -224,7 +205,7 @@ internal static class VfioScenarios
         return (pin, lck);
     }
 
-    /// <summary>Reported, not asserted: IOMMU map+unmap rate, interrupt delivery time, copy speed into a DMA buffer.</summary>
+    /// <summary>Reported, not asserted: IOMMU map+unmap rate and interrupt delivery time (copy speed: VfioResetScenarios, vfio-copy.measure).</summary>
     private static void Measure(string address, VfioOpenOptions options)
     {
         using VfioDevice device = VfioDevice.Open(address, options);
@@ -269,27 +250,5 @@ internal static class VfioScenarios
             Array.Sort(samples);
             Runner.Note($"MEASURE vfio.irq-latency {kind}: median {samples[N / 2]:0} us, p90 {samples[N * 9 / 10]:0} us (raise register write to Wait returning, n={N}, TCG)");
         }
-
-        const int Bytes = 1 << 20;
-        using VfioDmaBuffer buffer = device.AllocateDmaBuffer(Bytes);
-        byte[] source = new byte[Bytes], managed = new byte[Bytes];
-        new Random(1).NextBytes(source);
-        double Rate(Action copy)
-        {
-            copy();
-            var w = Stopwatch.StartNew();
-            int rounds = 0;
-            while (w.ElapsedMilliseconds < 300)
-            {
-                copy();
-                rounds++;
-            }
-
-            return rounds * (double)Bytes / w.Elapsed.TotalSeconds / 1e6;
-        }
-
-        double dma = Rate(() => buffer.Map.WriteBytes(0, source));
-        double span = Rate(() => source.AsSpan().CopyTo(managed));
-        Runner.Note($"MEASURE vfio.copy: WriteBytes into a DMA buffer {dma:0} MB/s, Span.CopyTo {span:0} MB/s (1 MiB, ratio {dma / span:0.00})");
     }
 }

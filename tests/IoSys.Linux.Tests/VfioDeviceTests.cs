@@ -147,6 +147,40 @@ public sealed class VfioDeviceTests : IDisposable
     }
 
     [Fact]
+    public void A_bridge_on_pcieport_in_the_group_is_not_named_as_blocking()
+    {
+        // The kernel lets pcieport share a viable group (it claims no DMA): binding a root port to vfio-pci is bad advice.
+        AddDevice("0000:00:1c.0", "0x1b36", "0x000c", group: 7, driver: "pcieport");
+        AddDevice("0000:01:00.0", "0x1234", "0x11e8", group: 7, driver: "vfio-pci");
+        Assert.Equal("Group 7 holds: 0000:00:1c.0 (pcieport), 0000:01:00.0 (vfio-pci).", VfioDevice.DescribeGroup(7, _root.Path));
+    }
+
+    [Fact]
+    public void No_reset_names_the_kernels_reset_methods_and_what_gives_a_device_one()
+    {
+        string text = VfioErrors.NoReset("0000:00:02.0", "");
+        Assert.Contains("0000:00:02.0 reports no reset method", text, StringComparison.Ordinal);
+        Assert.Contains("reset_method for it is ''", text, StringComparison.Ordinal);
+        Assert.Contains("behind a PCIe root port", text, StringComparison.Ordinal);
+        Assert.Contains("VFIO_DEVICE_PCI_HOT_RESET", text, StringComparison.Ordinal);
+        Assert.Contains("reset_method for it is unreadable", VfioErrors.NoReset("0000:00:02.0", null), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(11, "retry")] // EAGAIN: pci_try_reset_function could not take the device lock
+    [InlineData(25, "reset_method for it is 'bus'")] // ENOTTY from the reset itself: no usable method now; not "type1 support"
+    [InlineData(22, "reset_method for it is 'bus'")] // EINVAL: vfio-pci found the reset not working
+    [InlineData(1, "permission denied")]
+    public void Reset_errors_say_why(int errno, string advice)
+    {
+        VfioException e = VfioErrors.ForReset("0000:01:00.0", errno, "bus");
+        Assert.Equal(errno, e.Errno);
+        Assert.Contains("VFIO_DEVICE_RESET on 0000:01:00.0 failed", e.Message, StringComparison.Ordinal);
+        Assert.Contains(advice, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CONFIG_VFIO_IOMMU_TYPE1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         Assert.Throws<ArgumentException>(() => VfioDevice.Open("0000:00:02.0", Options with { DmaAddressBits = 8 }));

@@ -224,21 +224,26 @@ public sealed class VfioDevice : IDisposable
     /// <exception cref="IOException">The config access failed.</exception>
     public PciCommand Command => (PciCommand)Config.Read16(PciConfigSpace.CommandOffset);
 
-    /// <summary>Resets the device (<c>VFIO_DEVICE_RESET</c>: FLR, PM or bus reset, as the kernel can).</summary>
-    /// <exception cref="NotSupportedException">The device reports no reset method.</exception>
-    /// <exception cref="VfioException">The kernel refused the reset.</exception>
+    /// <summary>
+    /// Resets the device (<c>VFIO_DEVICE_RESET</c>: FLR, PM or bus reset, as the kernel can). The kernel saves the
+    /// config header and MSI state before and restores them after; the device's own registers are reset as the device
+    /// implements it. Interrupts that are enabled stay enabled.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The device reports no reset method (the message gives the kernel's
+    /// <c>reset_method</c> list and what would give the device one).</exception>
+    /// <exception cref="VfioException">The kernel refused the reset (the message says why: e.g. the device's lock was held, retry).</exception>
     /// <exception cref="ObjectDisposedException">The device is disposed.</exception>
     public void Reset()
     {
         if (!Info.SupportsReset)
         {
-            throw new NotSupportedException($"{Address} reports no reset method (VFIO_DEVICE_FLAGS_RESET is clear): no FLR, PM reset or bus reset the kernel can use.");
+            throw new NotSupportedException(VfioErrors.NoReset(Address, ResetMethods()) + ".");
         }
 
         int errno = ResetCore();
         if (errno != 0)
         {
-            throw VfioErrors.ForIoctl("VFIO_DEVICE_RESET", Address, errno);
+            throw VfioErrors.ForReset(Address, errno, ResetMethods());
         }
     }
 
@@ -478,7 +483,8 @@ public sealed class VfioDevice : IDisposable
         {
             (string address, string? driver) = (members[i].Address, members[i].Driver);
             text.Append(i == 0 ? "" : ", ").Append(address).Append(" (").Append(driver ?? "no driver").Append(')');
-            if (driver is not null and not "vfio-pci" and not "pci-stub")
+            // pci-stub and pcieport (the bridge driver) claim no DMA: the kernel lets them share a viable group.
+            if (driver is not null and not "vfio-pci" and not "pci-stub" and not "pcieport")
             {
                 blocking.Add(address);
             }
@@ -568,6 +574,19 @@ public sealed class VfioDevice : IDisposable
         if (next != now)
         {
             config.Write16(PciConfigSpace.CommandOffset, next);
+        }
+    }
+
+    /// <summary>The kernel's reset methods for the device (sysfs <c>reset_method</c>), or null when unreadable (kernels before 5.15 lack it).</summary>
+    private string? ResetMethods()
+    {
+        try
+        {
+            return Sysfs.ReadText(Path.Join(_options.SysfsRoot, "bus", "pci", "devices", Address, "reset_method"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

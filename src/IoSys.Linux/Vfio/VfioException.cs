@@ -69,6 +69,27 @@ internal static class VfioErrors
         return new VfioException($"{what} on {subject} failed: {cause}; {advice}.", errno);
     }
 
+    /// <summary>
+    /// Why <paramref name="address"/> has no reset, with the kernel's <c>reset_method</c> list when it could be read,
+    /// and what would give it one.
+    /// </summary>
+    public static string NoReset(string address, string? resetMethods) =>
+        $"{address} reports no reset method (VFIO_DEVICE_FLAGS_RESET is clear; the kernel's reset_method for it is " +
+        $"{(resetMethods is null ? "unreadable" : $"'{resetMethods}'")}): it has no FLR or PM reset, and no bus reset the kernel can use alone. " +
+        "A bus reset needs a parent bridge and the device alone on its bus: a conventional device on the root bus has none, " +
+        "behind a PCIe root port it gets one. A bus shared with other devices needs VFIO_DEVICE_PCI_HOT_RESET with every affected group, " +
+        "which this library does not offer";
+
+    /// <summary>A failed <c>VFIO_DEVICE_RESET</c>: the kernel's refusal with reset-specific advice.</summary>
+    public static VfioException ForReset(string address, int errno, string? resetMethods) => errno switch
+    {
+        LibC.EAGAIN => new VfioException(
+            $"VFIO_DEVICE_RESET on {address} failed: {LibC.Describe(errno)}; the device (or a device on its bus) is locked by another reset or " +
+            "config access: retry.", errno),
+        VfioNative.ENOTTY or LibC.EINVAL => new VfioException($"VFIO_DEVICE_RESET on {address} failed: {LibC.Describe(errno)}; {NoReset(address, resetMethods)}.", errno),
+        _ => ForIoctl("VFIO_DEVICE_RESET", address, errno),
+    };
+
     /// <summary>What to say when pinning fails: the memlock limit and how many bytes were needed.</summary>
     public static string MemlockAdvice(ulong needed)
     {

@@ -51,6 +51,7 @@ else
     fail vfio.isolation.fault-logged "no IOMMU fault line in dmesg: $(dmesg 2>/dev/null | tail -n 5 | tr '\n' '|')"
 fi
 
+sh ./vfio-reset.sh  # issue 13's reset (edu) and MSI-X (e1000e) scenarios
 # --- the tool ---------------------------------------------------------------------------------------------
 out=$(./iosys read "vfio:$EDU/bar0" 0 2>&1); rc=$?
 echo "  \$ iosys read vfio:$EDU/bar0 0 -> exit $rc: $out"
