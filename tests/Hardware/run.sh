@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 set +e   # lib.sh's inherit_errexit is fine; this script counts failures instead of stopping at them
 
-ARCHES=x86_64 SETUP=1 GUEST_TIMEOUT=""
+ARCHES=x86_64 SETUP=1 GUEST_TIMEOUT=${GUEST_TIMEOUT:-}   # the environment's GUEST_TIMEOUT counts too (as the docs say)
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) ARCHES=${2:?--arch needs x86_64, arm64 or all}; shift ;;

@@ -268,7 +268,8 @@ KPKG=$(papt arm64 apt-cache depends linux-image-arm64 | awk '/Depends: linux-ima
 KDEB=$(papt_fetch arm64 "$KPKG" "$DEBS")
 KX=$C/kernel-pkg
 # Only the kernel image and the UIO modules (the whole package unpacks to ~400 MB of modules).
-unpack "$KDEB" "$KX" './boot/vmlinuz-*' '*/kernel/drivers/uio/uio.ko*' '*/kernel/drivers/uio/uio_pci_generic.ko*' '*/modules.builtin'
+unpack "$KDEB" "$KX" './boot/vmlinuz-*' '*/kernel/drivers/uio/uio.ko*' '*/kernel/drivers/uio/uio_pci_generic.ko*' '*/modules.builtin' \
+    '*/kernel/drivers/vfio/*'
 
 KVER=$(ls "$KX/lib/modules" | head -n1)
 KSRC=$(ls "$KX/boot/vmlinuz-"* | head -n1)
@@ -311,11 +312,16 @@ vfio_ready() {
 if ! vfio_ready; then
     STAGE=$KDIR/vfio.tmp
     rm -rf "$STAGE"; mkdir -p "$STAGE/out"
-    log "extracting the VFIO modules from $(basename "$KDEB")"
-    timeout 300 dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$STAGE" --wildcards '*/kernel/drivers/vfio/*' \
-        || die "extracting the VFIO modules from $KDEB failed"
+    # A fresh unpack above brought them along; a kernel folder unpacked before the VFIO boot existed did not.
+    FROM=$KX/lib/modules/$KVER/kernel/drivers/vfio
+    if [ ! -d "$FROM" ]; then
+        log "extracting the VFIO modules from $(basename "$KDEB")"
+        timeout 300 dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$STAGE" --wildcards '*/kernel/drivers/vfio/*' \
+            || die "extracting the VFIO modules from $KDEB failed"
+        FROM=$STAGE
+    fi
     for m in $VFIO_MODULES_ARM64; do
-        src=$(find "$STAGE" -name "$m.ko*" -type f | head -n1)
+        src=$(find "$FROM" -name "$m.ko*" -type f | head -n1)
         [ -n "$src" ] || die "$m.ko not in $KPKG (kernel built without VFIO as modules?)"
         case "$src" in
             *.xz) xz -dc "$src" > "$STAGE/out/$m.ko" ;;
