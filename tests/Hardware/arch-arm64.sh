@@ -26,10 +26,23 @@ hw_arch_check() {
     for m in uio uio_pci_generic; do
         [ -s "$MODULES_ARM64_DIR/$m.ko" ] || hw_die "arm64 $m.ko missing in $MODULES_ARM64_DIR"
     done
+    if [ "${HW_VFIO:-0}" = 1 ]; then
+        [ -n "${VFIO_MODULES_ARM64_DIR:-}" ] || hw_die "$HW_ARM64_ENV does not set VFIO_MODULES_ARM64_DIR: re-run tests/Hardware/arm64/setup.sh"
+        for m in vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci; do
+            [ -s "$VFIO_MODULES_ARM64_DIR/$m.ko" ] || hw_die "arm64 $m.ko missing in $VFIO_MODULES_ARM64_DIR: re-run tests/Hardware/arm64/setup.sh"
+        done
+    fi
 }
 
 hw_arch_kernel() { echo "$KERNEL_ARM64"; }
-hw_arch_modules() { echo "$MODULES_ARM64_DIR/uio.ko"; echo "$MODULES_ARM64_DIR/uio_pci_generic.ko"; }
+hw_arch_modules() { echo "$MODULES_ARM64_DIR/uio.ko"; echo "$MODULES_ARM64_DIR/uio_pci_generic.ko"; hw_arch_vfio_modules; }
+# The VFIO boot (HW_VFIO=1, run.sh's second boot) also carries the VFIO modules (arm64/setup.sh extracts them);
+# payload/vfio.sh loads them in this order. irqbypass, the SMMUv3 driver and the GICv3 ITS are built in on arm64.
+hw_arch_vfio_modules() {
+    local m
+    [ "${HW_VFIO:-0}" = 1 ] || return 0
+    for m in vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci; do echo "$VFIO_MODULES_ARM64_DIR/$m.ko"; done
+}
 hw_arch_busybox() { echo "$ROOTFS_ARM64_DIR/bin/busybox"; }
 hw_arch_console() { echo ttyAMA0; }
 
@@ -82,6 +95,21 @@ hw_arch_exit_channel() {
 # hw_arch_qemu_cmd KERNEL INITRD APPEND SHMFILE: QEMU 10 (from arm64/setup.sh) on the virt machine, where an unaligned
 # access to device memory faults as on hardware; the command line and why each option is there: arm64/README.md.
 hw_arch_qemu_cmd() {
+    if [ "${HW_VFIO:-0}" = 1 ]; then
+        # The VFIO boot: virt with an SMMUv3 in front of the PCI bus and a GICv3 (its ITS gives MSIs that the
+        # IOMMU can isolate: type1 refuses a device whose MSIs are not remappable), edu only, one CPU (TCG is slow:
+        # a second vCPU thread costs the shared host more than it gains). edu keeps its 28-bit DMA mask: the library
+        # places IOVAs below it, so the guest RAM's address (1 GiB up) no longer matters.
+        printf '%s\n' "$QEMU_AARCH64" \
+            -M virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57 -m 512 -smp 1 \
+            -nographic -no-reboot -nic none \
+            -kernel "$1" -initrd "$2" -append "$3 hugepages=4" \
+            -device edu
+        if [ "$(hw_arch_exit_channel)" = status-code ]; then
+            printf '%s\n' -semihosting-config enable=on,target=native,userspace=on
+        fi
+        return
+    fi
     printf '%s\n' "$QEMU_AARCH64" \
         -M virt -cpu cortex-a57 -m 1024 -smp 2 \
         -nographic -no-reboot -nic none \

@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 set +e   # lib.sh's inherit_errexit is fine; this script counts failures instead of stopping at them
 
-ARCHES=x86_64 SETUP=1 GUEST_TIMEOUT=""
+ARCHES=x86_64 SETUP=1 GUEST_TIMEOUT=${GUEST_TIMEOUT:-}   # the environment's GUEST_TIMEOUT counts too (as the docs say)
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) ARCHES=${2:?--arch needs x86_64, arm64 or all}; shift ;;
@@ -140,22 +140,19 @@ check_disasm() {
     [ "$n" -gt 0 ] || host_fail "disasm.$arch" "check-ordering-disasm.sh reported no result"
 }
 
-# run_vfio ARCH PAYLOAD: the VFIO boot (issue 13): the same two binaries with payload/vfio.sh as the payload, on the
-# arch plug-in's IOMMU machine (HW_VFIO=1: intel-iommu with interrupt remapping, the vfio modules). Its PASS/FAIL
-# lines count in the same totals, with their own summary line. x86-64 only so far.
+# run_vfio ARCH PAYLOAD: the VFIO boot (issue 13): the same binaries with payload/vfio.sh as the payload, on the
+# arch plug-in's IOMMU machine (HW_VFIO=1: x86-64 intel-iommu with interrupt remapping, arm64 virt with SMMUv3 and a
+# GICv3 ITS; the vfio modules). Its PASS/FAIL lines count in the same totals, with their own summary line.
 run_vfio() {
-    local arch=$1 payload=$2 vdir out rc line vp vf vs t0 console timeout
-    if [ "$arch" != x86_64 ]; then
-        say "no VFIO boot for $arch yet (x86-64 only)"
-        return 0
-    fi
+    local arch=$1 payload=$2 vdir out rc line vp vf vs t0 console timeout iommu
     vdir=$HW_BUILD/run-$arch/vfio-payload
     out=$HW_BUILD/run-$arch/vfio-guest.out
     rm -rf "$vdir"; mkdir -p "$vdir"
     cp "$payload/iosys-hwtests" "$payload/iosys" "$payload/edu-demo" "$vdir/" && cp "$HERE/payload/vfio.sh" "$vdir/run.sh" && cp "$HERE/payload/vfio-reset.sh" "$vdir/" ||
         { host_fail "vfio.$arch.payload" "could not assemble the VFIO payload"; TOTAL_FAIL=$((TOTAL_FAIL + 1)); return 0; }
-    timeout=${GUEST_TIMEOUT:-180}
-    say "booting the $arch VFIO guest (intel-iommu, edu on vfio-pci; bounded by ${timeout}s)"
+    timeout=${GUEST_TIMEOUT:-$([ "$arch" = arm64 ] && echo 300 || echo 180)}
+    iommu=$([ "$arch" = arm64 ] && echo "SMMUv3, GICv3 ITS" || echo intel-iommu)
+    say "booting the $arch VFIO guest ($iommu, edu on vfio-pci; bounded by ${timeout}s)"
     t0=$(date +%s)
     HW_VFIO=1 bash "$HW_DIR/run-guest.sh" --arch "$arch" --payload "$vdir" --timeout "$timeout" --quiet > "$out" 2>&1
     rc=$?

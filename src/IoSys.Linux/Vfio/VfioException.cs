@@ -57,7 +57,8 @@ internal static class VfioErrors
             VfioNative.ENOTTY => "the kernel does not know this ioctl: it lacks VFIO type1 support (CONFIG_VFIO_IOMMU_TYPE1), or the number is wrong",
             LibC.EPERM when what.Contains("IOMMU", StringComparison.Ordinal) || what.Contains("CONTAINER", StringComparison.Ordinal) =>
                 "the platform cannot remap interrupts, so type1 refuses the device; enable interrupt remapping (x86: intel_iommu=on with intremap, " +
-                "QEMU: -device intel-iommu,intremap=on) or, knowing the device can then forge MSIs, load vfio_iommu_type1 with allow_unsafe_interrupts=1",
+                "QEMU: -device intel-iommu,intremap=on; arm64: a GICv3 with an ITS, QEMU: -M virt,gic-version=3) or, knowing the device can then " +
+                "forge MSIs, load vfio_iommu_type1 with allow_unsafe_interrupts=1",
             LibC.EPERM or LibC.EACCES => "permission denied; run as root or give your user the group's /dev/vfio/N node",
             LibC.ENOMEM => MemlockAdvice(0),
             LibC.EBUSY => "another process or container holds it",

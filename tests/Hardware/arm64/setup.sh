@@ -268,7 +268,8 @@ KPKG=$(papt arm64 apt-cache depends linux-image-arm64 | awk '/Depends: linux-ima
 KDEB=$(papt_fetch arm64 "$KPKG" "$DEBS")
 KX=$C/kernel-pkg
 # Only the kernel image and the UIO modules (the whole package unpacks to ~400 MB of modules).
-unpack "$KDEB" "$KX" './boot/vmlinuz-*' '*/kernel/drivers/uio/uio.ko*' '*/kernel/drivers/uio/uio_pci_generic.ko*' '*/modules.builtin'
+unpack "$KDEB" "$KX" './boot/vmlinuz-*' '*/kernel/drivers/uio/uio.ko*' '*/kernel/drivers/uio/uio_pci_generic.ko*' '*/modules.builtin' \
+    '*/kernel/drivers/vfio/*'
 
 KVER=$(ls "$KX/lib/modules" | head -n1)
 KSRC=$(ls "$KX/boot/vmlinuz-"* | head -n1)
@@ -298,6 +299,42 @@ for m in uio uio_pci_generic; do
     esac
 done
 echo "$KVER" > "$MODULES_ARM64_DIR/VERSION"
+
+# VFIO modules for the VFIO boot (payload/vfio.sh), from the same cached .deb, in their own folder. Debian's arm64
+# 6.1 config: CONFIG_VFIO, _IOMMU_TYPE1, _VIRQFD, _PCI_CORE, _PCI =m; CONFIG_IRQ_BYPASS_MANAGER, CONFIG_ARM_SMMU_V3
+# and CONFIG_ARM_GIC_V3_ITS =y (built in: no irqbypass.ko or arm_smmu_v3.ko to load, unlike x86-64's irqbypass).
+VFIO_MODULES_ARM64="vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci"
+VFIO_MODULES_ARM64_DIR=$KDIR/vfio-modules
+vfio_ready() {
+    [ "$(cat "$VFIO_MODULES_ARM64_DIR/.from" 2>/dev/null || true)" = "$(basename "$KDEB")" ] || return 1
+    for m in $VFIO_MODULES_ARM64; do [ -s "$VFIO_MODULES_ARM64_DIR/$m.ko" ] || return 1; done
+}
+if ! vfio_ready; then
+    STAGE=$KDIR/vfio.tmp
+    rm -rf "$STAGE"; mkdir -p "$STAGE/out"
+    # A fresh unpack above brought them along; a kernel folder unpacked before the VFIO boot existed did not.
+    FROM=$KX/lib/modules/$KVER/kernel/drivers/vfio
+    if [ ! -d "$FROM" ]; then
+        log "extracting the VFIO modules from $(basename "$KDEB")"
+        timeout 300 dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$STAGE" --wildcards '*/kernel/drivers/vfio/*' \
+            || die "extracting the VFIO modules from $KDEB failed"
+        FROM=$STAGE
+    fi
+    for m in $VFIO_MODULES_ARM64; do
+        src=$(find "$FROM" -name "$m.ko*" -type f | head -n1)
+        [ -n "$src" ] || die "$m.ko not in $KPKG (kernel built without VFIO as modules?)"
+        case "$src" in
+            *.xz) xz -dc "$src" > "$STAGE/out/$m.ko" ;;
+            *.zst) zstd -dc "$src" > "$STAGE/out/$m.ko" ;;
+            *.gz) gzip -dc "$src" > "$STAGE/out/$m.ko" ;;
+            *) cp "$src" "$STAGE/out/$m.ko" ;;
+        esac
+        [ "$(head -c4 "$STAGE/out/$m.ko" | od -An -c | tr -d ' ')" = '177ELF' ] || die "$m.ko from $KPKG is not an ELF object"
+    done
+    basename "$KDEB" > "$STAGE/out/.from"
+    rm -rf "$VFIO_MODULES_ARM64_DIR"; mv "$STAGE/out" "$VFIO_MODULES_ARM64_DIR"; rm -rf "$STAGE"
+    vfio_ready || die "VFIO module extraction incomplete in $VFIO_MODULES_ARM64_DIR"
+fi
 
 # ---------------------------------------------------------------- arm64 userland: busybox + libc
 BBDEB=$(papt_fetch arm64 busybox-static "$DEBS")
@@ -363,6 +400,7 @@ ENVF=$C/arm64.env
     printf 'KERNEL_ARM64=%q\n' "$KERNEL_ARM64"
     printf 'KERNEL_ARM64_VERSION=%q\n' "$KVER"
     printf 'MODULES_ARM64_DIR=%q\n' "$MODULES_ARM64_DIR"
+    printf 'VFIO_MODULES_ARM64_DIR=%q\n' "$VFIO_MODULES_ARM64_DIR"
     printf 'ROOTFS_ARM64_DIR=%q\n' "$ROOTFS_ARM64_DIR"
     printf 'AARCH64_CC=%q\n' "$AARCH64_CC"
     printf 'AARCH64_OBJCOPY=%q\n' "$(command -v aarch64-linux-gnu-objcopy)"

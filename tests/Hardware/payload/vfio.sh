@@ -44,9 +44,23 @@ rc=$?
 
 # The isolation scenario's evidence from the kernel: the IOMMU fault of the DMA to the unmapped IOVA.
 fault=$(dmesg 2>/dev/null | grep -iE 'DMAR.*fault|DMAR: \[DMA|arm-smmu-v3.*event|smmu.*fault' | head -n 3)
+# arm64: the SMMUv3 driver logs "event 0xID received:" and then the event record's four 64-bit words, one line
+# each; for a translation fault (0x10, F_TRANSLATION: no mapping for the address) the third word is the input
+# address, i.e. the IOVA the device used. Show the first record whole and decode it.
+smmu=$(dmesg 2>/dev/null | grep -A4 -m1 'smmuv3: event 0x')
+if [ -n "$smmu" ]; then
+    fault=$(printf '%s\n' "$smmu" | sed 's/\t/ /g')
+    id=$(printf '%s\n' "$smmu" | sed -n '1s/.*event \(0x[0-9a-f]*\) received.*/\1/p')
+    iova=$(printf '%s\n' "$smmu" | sed -n '4s/.*\(0x[0-9a-f]\{16\}\).*/\1/p')
+    case "$id" in
+        0x10) decoded="SMMUv3 event 0x10 (F_TRANSLATION: no IOMMU mapping) for input address (IOVA) $iova" ;;
+        *) decoded="SMMUv3 event $id (not a translation fault: see the SMMUv3 spec's event table)" ;;
+    esac
+fi
 if [ -n "$fault" ]; then
     pass vfio.isolation.fault-logged
     printf '%s\n' "$fault" | sed 's/^/  kernel: /'
+    [ -z "${decoded:-}" ] || echo "  decoded: $decoded"
 else
     fail vfio.isolation.fault-logged "no IOMMU fault line in dmesg: $(dmesg 2>/dev/null | tail -n 5 | tr '\n' '|')"
 fi
