@@ -97,14 +97,17 @@ hw_arch_exit_channel() {
 hw_arch_qemu_cmd() {
     if [ "${HW_VFIO:-0}" = 1 ]; then
         # The VFIO boot: virt with an SMMUv3 in front of the PCI bus and a GICv3 (its ITS gives MSIs that the
-        # IOMMU can isolate: type1 refuses a device whose MSIs are not remappable), edu only, one CPU (TCG is slow:
-        # a second vCPU thread costs the shared host more than it gains). edu keeps its 28-bit DMA mask: the library
-        # places IOVAs below it, so the guest RAM's address (1 GiB up) no longer matters.
+        # IOMMU can isolate: type1 refuses a device whose MSIs are not remappable), one CPU (TCG is slow: a second
+        # vCPU thread costs the shared host more than it gains). edu keeps its 28-bit DMA mask: the library places
+        # IOVAs below it, so the guest RAM's address (1 GiB up) no longer matters. As on x86-64, edu sits alone
+        # behind a PCIe root port so that a secondary-bus reset exists (on the root bus it has no reset method), and
+        # e1000e is there for its MSI-X vectors (vfio-reset.sh).
         printf '%s\n' "$QEMU_AARCH64" \
             -M virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57 -m 512 -smp 1 \
             -nographic -no-reboot -nic none \
             -kernel "$1" -initrd "$2" -append "$3 hugepages=4" \
-            -device edu
+            -device pcie-root-port,id=rp1,chassis=1 -device edu,bus=rp1 \
+            -device e1000e
         if [ "$(hw_arch_exit_channel)" = status-code ]; then
             printf '%s\n' -semihosting-config enable=on,target=native,userspace=on
         fi
