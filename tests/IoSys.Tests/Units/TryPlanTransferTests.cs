@@ -3,16 +3,7 @@ namespace IoSys.Tests.Units;
 /// <summary>TryPlanTransfer is TryCheckRange and PlanTransfer in one: the same verdicts, the same plan.</summary>
 public sealed class TryPlanTransferTests
 {
-    private static List<IoTransferChunk> Chunks(IoTransferPlan plan)
-    {
-        var chunks = new List<IoTransferChunk>();
-        foreach (IoTransferChunk chunk in plan)
-        {
-            chunks.Add(chunk);
-        }
-
-        return chunks;
-    }
+    private static List<IoTransferChunk> Chunks(IoTransferPlan plan) => AccessCoreTests.ToList(plan);
 
     [Theory]
     [InlineData(0, 0x100, AccessWidths.All, false)]
