@@ -44,7 +44,7 @@ public static class MappedFile
         IoMapOptions mapOptions = NativeFile.Resolve(options.MapOptions, options.Space, IoSpace.SystemMemory, readOnly);
         int flags = readOnly ? LibC.O_RDONLY : LibC.O_RDWR;
         return OpenAndMap(path, flags, options.Create, noFollow: false, mode: 0x1b6 /* 0666 */, options.Offset, options.Size, readOnly, mapOptions, "file",
-            PermissionHint);
+            PermissionHint, path);
     }
 
     /// <summary>
@@ -52,13 +52,13 @@ public static class MappedFile
     /// gives back its old size if this call extended it, so a refused request leaves the file system as it was.
     /// </summary>
     internal static IoSysMap OpenAndMap(string path, int flags, bool create, bool noFollow, int mode, long offset, long? size, bool readOnly,
-        IoMapOptions mapOptions, string what, string permissionHint)
+        IoMapOptions mapOptions, string what, string permissionHint, string description)
     {
         using SafeFileHandle file = NativeFile.OpenOrCreate(path, flags, create, what, permissionHint, noFollow, mode, out bool created);
         long originalLength = NativeFile.Stat(file, path).Size;
         try
         {
-            return MapOpenFile(file, path, offset, size, create, readOnly, mapOptions, what, permissionHint);
+            return MapOpenFile(file, path, offset, size, create, readOnly, NativeFile.Described(mapOptions, description), what, permissionHint);
         }
         catch
         {
@@ -125,7 +125,7 @@ public static class MappedFile
         long pageSize = Environment.SystemPageSize;
         long pageOffset = offset / pageSize * pageSize;
         MmapRegion region = MmapRegion.Map(file, path, pageOffset, offset - pageOffset, length, !readOnly, permissionHint, StatKinds.Regular, what);
-        return region.CreateMap(mapOptions);
+        return region.CreateMap(mapOptions, path);
     }
 
     /// <summary>Checks an offset and optional size in bytes, naming the path; the file is not touched.</summary>

@@ -77,13 +77,14 @@ internal sealed class MmapRegion : IoMemoryRegion
 
     /// <summary>
     /// Creates the owning map over this region; if that fails (bad options), unmaps at once instead of waiting
-    /// for the finalizer, so a failed open leaves no mapping behind.
+    /// for the finalizer, so a failed open leaves no mapping behind. <paramref name="description"/> names the target in
+    /// the map's access errors unless the options already carry one.
     /// </summary>
-    public IoSysMap CreateMap(IoMapOptions options)
+    public IoSysMap CreateMap(IoMapOptions options, string description)
     {
         try
         {
-            return IoSysMap.Create(this, options);
+            return IoSysMap.Create(this, NativeFile.Described(options, description));
         }
         catch
         {

@@ -114,7 +114,7 @@ internal static class NativeFile
             FileStatus status = Stat(file, path);
             if (!Allows(allowed, status.Kind))
             {
-                throw new IOException($"Cannot use {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
+                throw new IOException($"Cannot use {what} '{path}': it is {status.Kind.Describe()}, but {Expected(allowed)} is needed here.");
             }
 
             if (requireSysfs && !IsOnSysfs(file, path))
@@ -148,7 +148,7 @@ internal static class NativeFile
         FileStatus status = Stat(file, path);
         if (!Allows(allowed, status.Kind))
         {
-            throw new IOException($"Cannot map {what} '{path}': it is {Describe(status.Kind)}, but {Expected(allowed)} is needed here.");
+            throw new IOException($"Cannot map {what} '{path}': it is {status.Kind.Describe()}, but {Expected(allowed)} is needed here.");
         }
 
         if ((allowed & StatKinds.KernelDescriptor) == 0 && status.Kind == FileKind.Regular && status.Size < end)
@@ -286,19 +286,6 @@ internal static class NativeFile
         _ => false,
     };
 
-    /// <summary>A kind in words, for messages.</summary>
-    public static string Describe(FileKind kind) => kind switch
-    {
-        FileKind.Regular => "a regular file",
-        FileKind.CharacterDevice => "a character device",
-        FileKind.BlockDevice => "a block device",
-        FileKind.Directory => "a directory",
-        FileKind.Fifo => "a FIFO (named pipe)",
-        FileKind.Socket => "a socket",
-        FileKind.SymbolicLink => "a symbolic link",
-        _ => "a file of unknown kind",
-    };
-
     private static string Expected(StatKinds allowed)
     {
         var names = new List<string>(3);
@@ -429,6 +416,13 @@ internal static class NativeFile
     /// is opened, so that inconsistent options throw <see cref="ArgumentException"/> without creating or
     /// extending a file.
     /// </summary>
+    /// <summary>
+    /// The options with <see cref="IoMapOptions.Description"/> set to <paramref name="description"/> (what an opener
+    /// mapped: a path, a device and region), unless the caller already gave one.
+    /// </summary>
+    public static IoMapOptions Described(IoMapOptions options, string description) =>
+        options.Description is null ? options with { Description = description } : options;
+
     public static IoMapOptions Resolve(IoMapOptions? mapOptions, IoSpace? space, IoSpace defaultSpace, bool readOnly)
     {
         IoMapOptions options = mapOptions ?? (defaultSpace == IoSpace.IoMemory ? IoMapOptions.IoMemory : IoMapOptions.SystemMemory);

@@ -28,6 +28,7 @@ public static class PciConfigMaps
             Space = IoSpace.IoMemory,
             Widths = AccessWidths.Bits8 | AccessWidths.Bits16 | AccessWidths.Bits32,
             ReadOnly = !config.IsWritable,
+            Description = config.Path,
         };
         return IoSysMap.Create(new ConfigBackend(config), config.Length, options);
     }

@@ -218,7 +218,7 @@ public static class PciDevices
 
         EnsureMemoryDecoding(device, name, options.EnableDevice);
         MmapRegion region = MmapRegion.Map(file, path, 0, 0, info.Size, !readOnly, PermissionHint, StatKinds.Regular, $"the resource file of {name}");
-        return region.CreateMap(mapOptions);
+        return region.CreateMap(mapOptions, path);
     }
 
     /// <summary>

@@ -59,6 +59,6 @@ public static class PhysicalMemory
 
         MmapRegion region = MmapRegion.Map(file, path, (long)pageStart, start, length, !readOnly, PermissionHint,
             StatKinds.CharacterDevice | StatKinds.Regular, "physical memory device");
-        return region.CreateMap(mapOptions);
+        return region.CreateMap(mapOptions, $"{path} at {LinuxErrors.Hex(physicalAddress)}");
     }
 }

@@ -31,6 +31,34 @@ public enum FileKind
     SymbolicLink,
 }
 
+/// <summary>Words for a <see cref="FileKind"/>, for error messages.</summary>
+public static class FileKindExtensions
+{
+    /// <summary>
+    /// The kind with its article, as a message says it: <c>a regular file</c>, <c>a FIFO (named pipe)</c>,
+    /// <c>a file of unknown kind</c> for <see cref="FileKind.Unknown"/> or a value outside the enumeration. Never throws.
+    /// </summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The words, starting with "a".</returns>
+    /// <example>
+    /// <code>
+    /// if (FileStatus.TryGet(path, out FileStatus status) &amp;&amp; status.Kind != FileKind.Regular)
+    ///     Console.Error.WriteLine($"'{path}' is {status.Kind.Describe()}, not a regular file");
+    /// </code>
+    /// </example>
+    public static string Describe(this FileKind kind) => kind switch
+    {
+        FileKind.Regular => "a regular file",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Directory => "a directory",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a file of unknown kind",
+    };
+}
+
 /// <summary>
 /// What <c>statx(2)</c> says about a file: its kind, its size in bytes, and its identity (the device and inode
 /// numbers, equal for two paths exactly when they name the same file, through symlinks and hard links alike).
@@ -149,6 +177,7 @@ public sealed class RegularFileIo : IoBackend, IDisposable
     public IoSysMap CreateMap(IoMapOptions? options = null)
     {
         options ??= IoMapOptions.SystemMemory;
+        options = NativeFile.Described(options, Path);
         return IoSysMap.Create(this, Length, IsReadOnly ? options.AsReadOnly() : options);
     }
 
@@ -226,7 +255,7 @@ public sealed class RegularFileIo : IoBackend, IDisposable
     {
         if (status.Kind != FileKind.Regular)
         {
-            throw new IOException($"Cannot use '{path}' as a file target: it is {NativeFile.Describe(status.Kind)}, not a regular file.");
+            throw new IOException($"Cannot use '{path}' as a file target: it is {status.Kind.Describe()}, not a regular file.");
         }
     }
 

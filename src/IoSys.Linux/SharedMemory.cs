@@ -42,7 +42,7 @@ public static class SharedMemory
         int flags = readOnly ? LibC.O_RDONLY : LibC.O_RDWR;
         // O_NOFOLLOW as glibc's shm_open: /dev/shm is world-writable, so a planted symbolic link must not redirect us.
         return MappedFile.OpenAndMap(path, flags, options.Create, noFollow: true, mode: 0x180 /* 0600 */, 0, options.Size, readOnly, mapOptions,
-            "shared memory", PermissionHint);
+            "shared memory", PermissionHint, $"shm:/{name.TrimStart('/')}");
     }
 
     /// <summary>Removes the name of a POSIX shared-memory object (<c>shm_unlink</c>); maps already open stay valid.</summary>
@@ -85,7 +85,7 @@ public static class SharedMemory
         name ??= "iosys";
         using SafeFileHandle file = CreateSealedMemfd(size, name);
         MmapRegion region = MmapRegion.Map(file, $"memfd:{name}", 0, 0, size, writable: true, PermissionHint, StatKinds.Regular, "anonymous shared memory");
-        return region.CreateMap(IoMapOptions.SystemMemory);
+        return region.CreateMap(IoMapOptions.SystemMemory, $"memfd:{name}");
     }
 
     /// <summary>

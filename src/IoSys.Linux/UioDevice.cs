@@ -170,7 +170,7 @@ public sealed class UioDevice : IDisposable
                 "from a page boundary, which the kernel refuses to mmap for physical UIO memory: the driver must describe it page aligned.", e);
         }
 
-        return region.CreateMap(mapOptions);
+        return region.CreateMap(mapOptions, $"uio{Number} map {index}");
     }
 
     /// <summary>

@@ -19,11 +19,24 @@ public readonly record struct TraceRecord(long Sequence, TimeSpan Timestamp, lon
 {
     /// <summary>
     /// One line in the spirit of the kernel's mmiotrace: direction, width, seconds, sequence, offset, value, e.g.
-    /// <c>W 4 0.000012 3 0x8 0x0000000a</c>.
+    /// <c>W 4 0.000012 3 0x8 0x0000000a</c>. The seconds are rounded to the microsecond.
     /// </summary>
     /// <returns>The line, without a line break.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{(Direction == AccessDirection.Read ? 'R' : 'W')} {Width} {Timestamp.TotalSeconds:0.000000} {Sequence} 0x{Offset:x} 0x{Value.ToString("x" + (Width * 2), CultureInfo.InvariantCulture)}");
+        $"{(Direction == AccessDirection.Read ? 'R' : 'W')} {Width} {Seconds(Timestamp)} {Sequence} 0x{Offset:x} 0x{Value.ToString("x" + (Width * 2), CultureInfo.InvariantCulture)}");
+
+    // Whole microseconds in integers: a double's 0.000000 format loses digits past 2^53 microseconds (285 years), so the
+    // text of a large timestamp would not read back as itself.
+    private static string Seconds(TimeSpan timestamp)
+    {
+        if (timestamp.Ticks < 0)
+        {
+            return timestamp.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture); // Refused by ParseText anyway.
+        }
+
+        long micros = (timestamp.Ticks / 5 + 1) / 2; // Ticks / 10, rounded half up, without overflow.
+        return string.Create(CultureInfo.InvariantCulture, $"{micros / 1_000_000}.{micros % 1_000_000:D6}");
+    }
 
     /// <summary>The access without sequence and time, e.g. <c>W 4 at 0x8 = 0xa</c>, for mismatch reports.</summary>
     /// <returns>The description.</returns>
@@ -139,7 +152,11 @@ public sealed class AccessTrace
         }
     }
 
-    /// <summary>Parses text written by <see cref="ToText"/>; lines starting with <c>#</c> and blank lines are skipped.</summary>
+    /// <summary>
+    /// Parses text written by <see cref="ToText"/>; lines starting with <c>#</c> and blank lines are skipped. Timestamps
+    /// are kept to the microsecond, the precision <see cref="ToText"/> writes, so that text parsed and written again
+    /// reads back as the same trace.
+    /// </summary>
     /// <param name="text">The text.</param>
     /// <returns>The trace.</returns>
     /// <exception cref="FormatException">A line is not a trace line, or one of its numbers is out of range (a width, sequence, offset or
@@ -161,7 +178,7 @@ public sealed class AccessTrace
             string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length != 6 || f[0] is not ("R" or "W")
                 || !int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width)
-                || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+                || !decimal.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out decimal seconds)
                 || !long.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out long sequence)
                 || !TryParseHex(f[4], out ulong offset) || offset > long.MaxValue
                 || !TryParseHex(f[5], out ulong value))
@@ -169,15 +186,19 @@ public sealed class AccessTrace
                 throw new FormatException($"Line {lineNumber} is not a trace line (dir width seconds seq 0xoffset 0xvalue): '{line}'.");
             }
 
-            // double.TryParse takes 1e300, Infinity and NaN, which TimeSpan cannot hold: refuse them here, as the
-            // FormatException this method documents, rather than let TimeSpan throw Overflow/ArgumentException.
-            if (!double.IsFinite(seconds) || seconds < 0 || seconds >= MaxTimestampSeconds)
+            // Decimal, not double: exact, so a timestamp is kept to the microsecond (the precision ToText writes) and
+            // reads back as itself; 1e300, Infinity and NaN are not decimals. (The AFL++ trace target found that
+            // "0.5888888888" was kept to the tick, written back as 0.588889, and read back as another trace.)
+            long micros = seconds < 0 || seconds >= (decimal)MaxTimestampSeconds
+                ? -1
+                : (long)decimal.Round(seconds * 1_000_000m, MidpointRounding.AwayFromZero);
+            if (micros < 0 || micros >= (long)MaxTimestampSeconds * 1_000_000)
             {
                 throw new FormatException(string.Create(CultureInfo.InvariantCulture,
                     $"Line {lineNumber} is not a trace line (timestamp '{f[2]}' is not a number of seconds from 0 to {MaxTimestampSeconds:0}): '{line}'."));
             }
 
-            var record = new TraceRecord(sequence, TimeSpan.FromSeconds(seconds), (long)offset, width,
+            var record = new TraceRecord(sequence, TimeSpan.FromTicks(micros * TimeSpan.TicksPerMicrosecond), (long)offset, width,
                 f[0] == "R" ? AccessDirection.Read : AccessDirection.Write, value);
             if (RecordProblem(record) is { } problem)
             {

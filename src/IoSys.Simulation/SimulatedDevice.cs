@@ -44,7 +44,7 @@ public class SimulatedDevice : IoBackend, IDisposable
         Size = size;
         Strict = options.Strict;
         Time = options.Time ?? TimeProvider.System;
-        MapOptions = new IoMapOptions { Space = IoSpace.IoMemory, Widths = widths, WidthRules = [.. widthRules ?? []] };
+        MapOptions = new IoMapOptions { Space = IoSpace.IoMemory, Widths = widths, WidthRules = [.. widthRules ?? []], Description = $"sim:{name}" };
         Map = IoSysMap.Create(this, size, MapOptions); // Validates the rules.
     }
 

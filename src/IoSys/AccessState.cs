@@ -398,9 +398,10 @@ internal static class AccessErrors
     /// <paramref name="failedAt"/> the first offset no accepted access covers.
     /// </summary>
     public static IoAccessException Create(
-        in AccessState state, IoAccessError error, long offset, long length, string operation, bool single,
+        IoSysMap map, IoAccessError error, long offset, long length, string operation, bool single,
         long failedAt = 0, AccessWidths widths = AccessWidths.All, bool isNull = false)
     {
+        ref readonly AccessState state = ref map._state;
         long size = state.Size;
         string len = single ? $"{length}-byte" : $"{Hex(length)}-byte";
         string access = $"{len} {operation} at offset {Hex(offset)} of a {Hex(size)}-byte map";
@@ -418,13 +419,15 @@ internal static class AccessErrors
             (IoAccessError.ReadOnly, _) => $"The {access} is refused: the map is read-only.",
             _ => $"The {access} is refused.",
         };
-        return new IoAccessException(error, error == IoAccessError.WidthRefused && !single ? failedAt : offset, length, size, message);
+        return new IoAccessException(error, error == IoAccessError.WidthRefused && !single ? failedAt : offset, length, size, message,
+            map.TargetName);
     }
 
-    /// <summary>A window or view that does not fit: <c>[offset, offset + length)</c> outside a map of <paramref name="size"/> bytes.</summary>
-    public static IoAccessException Range(long offset, long length, long size, string what) =>
-        new(IoAccessError.OutOfRange, offset, length, size,
-            $"A {what} of {Hex(length)} bytes at offset {Hex(offset)} does not fit in the map of {Hex(size)} bytes.");
+    /// <summary>A window or view that does not fit: <c>[offset, offset + length)</c> outside <paramref name="map"/>.</summary>
+    public static IoAccessException Range(IoSysMap map, long offset, long length, string what) =>
+        new(IoAccessError.OutOfRange, offset, length, map.Size,
+            $"A {what} of {Hex(length)} bytes at offset {Hex(offset)} does not fit in the map of {Hex(map.Size)} bytes.",
+            map.TargetName);
 
     /// <summary>Hex with a sign: <c>0x10</c>, <c>-0x10</c>.</summary>
     public static string Hex(long value) => value < 0

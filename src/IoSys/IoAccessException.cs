@@ -21,7 +21,8 @@ public enum IoAccessError
 
 /// <summary>
 /// An access was refused before it touched memory: nothing was read or written. The message names the
-/// offset, the access length (the width, for typed accesses) and the map's size, all in bytes.
+/// offset, the access length (the width, for typed accesses) and the map's size, all in bytes, and, when the map was
+/// given one (<see cref="IoMapOptions.Description"/>), what the map is over (<see cref="Target"/>), as a prefix.
 /// </summary>
 public sealed class IoAccessException : ArgumentException
 {
@@ -32,13 +33,33 @@ public sealed class IoAccessException : ArgumentException
     /// <param name="mapSize">Size of the map in bytes.</param>
     /// <param name="message">The message.</param>
     public IoAccessException(IoAccessError error, long offset, long length, long mapSize, string message)
-        : base(message, nameof(offset))
+        : this(error, offset, length, mapSize, message, target: null)
     {
-        Reason = message;
+    }
+
+    /// <summary>Creates an exception for a refused access to a described map.</summary>
+    /// <param name="error">Why the access was refused.</param>
+    /// <param name="offset">Offset of the access, in bytes from the start of the map.</param>
+    /// <param name="length">Bytes the access moves (its width, for typed accesses).</param>
+    /// <param name="mapSize">Size of the map in bytes.</param>
+    /// <param name="message">The message, without the target.</param>
+    /// <param name="target">What the map is over (a path, a device and region), or null; when set, the message starts with
+    /// <c>target: </c>.</param>
+    /// <example>
+    /// <code>
+    /// var e = new IoAccessException(IoAccessError.OutOfRange, 0x100, 4, 0x100, "The read is outside the map.", "uio0 map 1");
+    /// // e.Reason == "uio0 map 1: The read is outside the map."
+    /// </code>
+    /// </example>
+    public IoAccessException(IoAccessError error, long offset, long length, long mapSize, string message, string? target)
+        : base(WithTarget(message, target), nameof(offset))
+    {
+        Reason = WithTarget(message, target);
         Error = error;
         Offset = offset;
         Length = length;
         MapSize = mapSize;
+        Target = target;
     }
 
     /// <summary>Why the access was refused.</summary>
@@ -54,10 +75,25 @@ public sealed class IoAccessException : ArgumentException
     public long MapSize { get; }
 
     /// <summary>
+    /// What the refused map is over, from <see cref="IoMapOptions.Description"/> (with the window's start for a window,
+    /// e.g. <c>/dev/shm/x (window at 0x100)</c>), or null when the map was given no description.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// try { map.Read32(map.Size); }
+    /// catch (IoAccessException e) { Console.Error.WriteLine($"{e.Target ?? "a map"}: offset 0x{e.Offset:x} refused"); }
+    /// </code>
+    /// </example>
+    public string? Target { get; }
+
+    /// <summary>
     /// The message without the <c>(Parameter 'offset')</c> suffix that <see cref="ArgumentException"/> appends,
     /// for one-line error reports.
     /// </summary>
     public string Reason { get; }
+
+    private static string WithTarget(string message, string? target) =>
+        string.IsNullOrEmpty(target) ? message : $"{target}: {message}";
 }
 
 /// <summary>

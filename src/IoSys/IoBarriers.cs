@@ -154,7 +154,7 @@ public static unsafe class IoBarriers
         if (offset < 0 || length < 0 || offset > map.Size || length > map.Size - offset)
         {
             throw new IoAccessException(IoAccessError.OutOfRange, offset, length, map.Size, FormattableString.Invariant(
-                $"The {length}-byte cache maintenance range at offset 0x{offset:x} is outside the 0x{map.Size:x}-byte map."));
+                $"The {length}-byte cache maintenance range at offset 0x{offset:x} is outside the 0x{map.Size:x}-byte map."), map.TargetName);
         }
 
         // The lease keeps the memory mapped for the duration (a concurrent Dispose defers the unmapping), and throws

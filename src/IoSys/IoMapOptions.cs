@@ -35,6 +35,21 @@ public sealed record IoMapOptions
     /// <summary>Refuse every write with <see cref="IoAccessError.ReadOnly"/>. Default: false.</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>
+    /// What the map is over, for error messages: a path (<c>/sys/bus/pci/devices/0000:00:03.0/resource0</c>), a device
+    /// and region (<c>uio0 map 1</c>, <c>vfio:0000:00:04.0/bar0</c>), a shared-memory name (<c>shm:/name</c>). Set by
+    /// whoever opens the memory; carried into every <see cref="IoAccessException"/> the map (or a window of it) throws,
+    /// as <see cref="IoAccessException.Target"/>, and exposed as <see cref="IoSysMap.Description"/>. Not checked; it
+    /// changes no access. Default: null (errors name no target).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using IoSysMap map = IoSysMap.Allocate(0x100, IoMapOptions.SystemMemory with { Description = "scratch buffer" });
+    /// // map.Read32(0x100) throws IoAccessException: "scratch buffer: The 4-byte read at offset 0x100 is outside the map: ..."
+    /// </code>
+    /// </example>
+    public string? Description { get; init; }
+
     /// <summary>Returns a copy of these options with <see cref="ReadOnly"/> set.</summary>
     /// <returns>The read-only options.</returns>
     public IoMapOptions AsReadOnly() => ReadOnly ? this : this with { ReadOnly = true };

@@ -590,5 +590,5 @@ public partial class IoSysMap
     }
 
     private IoAccessException BulkException(IoAccessError error, long offset, long length, long failedAt, string operation, AccessWidths widths) =>
-        AccessErrors.Create(_state, error, offset, length, operation, single: false, failedAt, widths);
+        AccessErrors.Create(this, error, offset, length, operation, single: false, failedAt, widths);
 }

@@ -63,6 +63,36 @@ public partial class IoSysMap
     }
 
     /// <summary>
+    /// Checks a bulk transfer as <see cref="TryCheckRange"/> does and, when it would be made, returns its plan as
+    /// <see cref="PlanTransfer"/> does: one check for tools that check, then carry out the plan (the range is walked
+    /// once, not once to check and again to plan).
+    /// </summary>
+    /// <param name="offset">Start, in bytes from the start of the map.</param>
+    /// <param name="length">Length in bytes (0 or more).</param>
+    /// <param name="widths">The widths the transfer may use.</param>
+    /// <param name="write">Whether the transfer writes to the map (a read-only map refuses it).</param>
+    /// <param name="plan">The plan, or the default (empty) plan when refused.</param>
+    /// <param name="error">Why it would be refused, or <see cref="IoAccessError.None"/>.</param>
+    /// <param name="failedAt">For <see cref="IoAccessError.WidthRefused"/>, the first offset no accepted access covers; else <paramref name="offset"/>.</param>
+    /// <returns>True if the transfer would be made.</returns>
+    /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
+    /// <example>
+    /// <code>
+    /// if (!map.TryPlanTransfer(0x100, 0x40, AccessWidths.Bits32, write: false, out IoTransferPlan plan, out IoAccessError error, out long at))
+    ///     throw map.CreateAccessException(error, at, 4, write: false);
+    /// foreach (IoTransferChunk access in plan) Console.WriteLine($"{access.Width} bytes at 0x{access.Offset:x}");
+    /// </code>
+    /// </example>
+    public bool TryPlanTransfer([IoOffset(LengthParameter = nameof(length))] long offset, long length, AccessWidths widths, bool write,
+        out IoTransferPlan plan, out IoAccessError error, out long failedAt)
+    {
+        plan = TryCheckRange(offset, length, widths, write, out error, out failedAt)
+            ? new IoTransferPlan(this, offset, length, widths, UsesMemoryCopy(widths))
+            : default;
+        return error == IoAccessError.None;
+    }
+
+    /// <summary>
     /// A typed view of <paramref name="count"/> elements of <typeparamref name="T"/> starting at <paramref name="offset"/>
     /// (an array of registers or descriptors). The range, the alignment of element 0 and the width throughout are
     /// checked here, once; each element access is then one unsigned compare and one access.
@@ -98,7 +128,7 @@ public partial class IoSysMap
         long length = (long)count * width;
         if (!_state.InRange(offset, length))
         {
-            AccessErrors.Throw(AccessErrors.Range(offset, length, Size, $"view of {count} {typeof(T).Name} elements"));
+            AccessErrors.Throw(AccessErrors.Range(this, offset, length, $"view of {count} {typeof(T).Name} elements"));
         }
 
         bool aligned = ((AlignmentBase + offset) & (width - 1)) == 0;

@@ -328,5 +328,5 @@ public partial class IoSysMap
     private static ulong FromBigEndian(ulong value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
 
     private IoAccessException AccessException(IoAccessError error, long offset, long length, string operation) =>
-        AccessErrors.Create(_state, error, offset, length, operation, single: true, isNull: IsNull);
+        AccessErrors.Create(this, error, offset, length, operation, single: true, isNull: IsNull);
 }

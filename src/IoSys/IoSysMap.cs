@@ -74,6 +74,22 @@ public partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
     /// <summary>Size of the map in bytes. Every access must lie within <c>[0, Size)</c>.</summary>
     public long Size => _state.Size;
 
+    /// <summary>
+    /// What the map is over (a path, a device and region), from <see cref="IoMapOptions.Description"/> as given by
+    /// whoever opened it; shared by its windows. Null when none was given.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using IoSysMap map = MappedFile.Open("/dev/shm/ring"); // map.Description == "/dev/shm/ring"
+    /// </code>
+    /// </example>
+    public string? Description => _shared?.Options.Description;
+
+    // The target named by this map's access errors: the description, and a window's start within the owning map.
+    internal string? TargetName => Description is not { } description ? null
+        : _regionOffset == 0 ? description
+        : $"{description} (window at {Hex(_regionOffset)})";
+
     /// <summary>Whether the map's memory is RAM or device memory.</summary>
     public IoSpace Space => _shared?.Space ?? IoSpace.SystemMemory;
 
@@ -386,7 +402,7 @@ public partial class IoSysMap : IDisposable, IEquatable<IoSysMap>
         ThrowIfDisposed();
         if (!_state.InRange(offset, length))
         {
-            AccessErrors.Throw(AccessErrors.Range(offset, length, Size, what));
+            AccessErrors.Throw(AccessErrors.Range(this, offset, length, what));
         }
     }
 

@@ -67,6 +67,15 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void RefusedAccess_NamesTheTargetItWasRefusedOn()
+    {
+        // The library's IoAccessException carries the map's description (IoMapOptions.Description) as its prefix.
+        Expect.Error(CliProcess.Run("read", _file, "0x3"), 1, $"{_file}: ", "misaligned", "0x3");
+        Expect.Error(CliProcess.Run("read", "sim:edu", "0x08", "--width", "64"), 1, "sim:edu: ", "refused");
+        Expect.Error(CliProcess.Run("read", "sim:edu", "0x100000"), 1, "outside sim:edu", "0x100000"); // the tool's own range wording
+    }
+
+    [Fact]
     public void MisalignedWrite_AndOutOfRangeWrite_ChangeNothing()
     {
         Expect.Error(CliProcess.Run("write", _file, "2", "1"), 1, "misaligned", "0x2");

@@ -62,6 +62,32 @@ public sealed class ChunkedTransferTests
         Assert.Equal(length, pieces.Sum());
     }
 
+    [Theory]
+    [InlineData(3, 0, 5000, 24)]   // A window at an odd region offset: cuts fall on the region's 8-byte boundaries, not the window's.
+    [InlineData(5, 2, 777, 17)]
+    [InlineData(8, 1, 64, 16)]
+    public void Pieces_of_a_window_make_exactly_the_accesses_of_its_plan(long windowAt, long start, long length, int chunkSize)
+    {
+        (IoSysMap memory, IoSysMap traced, AccessTrace trace) = Traced();
+        using IoSysMap owner = memory;
+        using IoSysMap map = traced.Slice(windowAt, 0x8000);
+        using var target = new OpenTarget(Spec, map);
+        IoTransferPlan plan = CommonOptions.CheckRange(map, Spec, start, length, 0, write: true);
+        (long, int)[] expected = [.. Chunks(plan).Select(c => (c.Offset + windowAt, c.Width))];
+
+        var pieces = new List<int>();
+        ChunkedTransfer.Write(target, plan, (chunk, at) =>
+        {
+            pieces.Add(chunk.Length);
+            chunk.Fill((byte)at);
+        }, chunkSize: chunkSize);
+
+        Assert.Equal(expected, trace.Records.Select(static r => (r.Offset, r.Width)));
+        Assert.All(trace.Records, static r => Assert.Equal(AccessDirection.Write, r.Direction));
+        Assert.True(pieces.Count > 1 || length <= chunkSize, $"{pieces.Count} pieces");
+        Assert.Equal(length, pieces.Sum());
+    }
+
     [Fact]
     public void Writes_follow_the_plan_too_and_carry_the_source_bytes()
     {

@@ -82,6 +82,20 @@ public sealed class HardeningTests : IDisposable
     }
 
     [Fact]
+    public void Uio_map_errors_name_the_device_and_map()
+    {
+        AddUio(0, (0xfe000000, 0x1000, 0), (0xfe001000, 0x1000, 0));
+        _root.Write("dev/uio0", new byte[2 * Page]);
+        using UioDevice device = UioDevice.Open("0", _root.Path, _root.Combine("dev"));
+        using IoSysMap map = device.MapRegion(1);
+        Assert.Equal("uio0 map 1", map.Description);
+        IoAccessException e = Assert.Throws<IoAccessException>(() => map.Read32(0x1000));
+        Assert.Equal("uio0 map 1", e.Target);
+        Assert.StartsWith("uio0 map 1: ", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("0x1000", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Uio_node_that_is_a_fifo_opens_for_interrupts_but_is_never_mapped()
     {
         AddUio(0, (0xfe000000, 0x1000, 0));

@@ -188,6 +188,7 @@ public sealed class PciBindingTests : IDisposable
         Assert.Equal(IoAccessError.WidthRefused, Assert.Throws<IoAccessException>(() => map.Read64(0)).Error);
         Assert.Equal(IoAccessError.Misaligned, Assert.Throws<IoAccessException>(() => map.Read32(2)).Error);
         Assert.Equal(IoAccessError.OutOfRange, Assert.Throws<IoAccessException>(() => map.Read8(256)).Error);
+        Assert.Equal(config.Path, Assert.Throws<IoAccessException>(() => map.Read8(256)).Target);
         Assert.Equal(IoAccessError.ReadOnly, Assert.Throws<IoAccessException>(() => map.Write8(0x3c, 1)).Error);
     }
 

@@ -182,6 +182,17 @@ public sealed class PciDevicesTests : IDisposable
     }
 
     [Fact]
+    public void OpenBar_errors_name_the_resource_file()
+    {
+        string resource = Path.Join(PciDevices.Find("1234:11e8", Sysfs).SysfsPath, "resource0");
+        using IoSysMap bar = PciDevices.OpenBar("1234:11e8", 0, new() { SysfsRoot = Sysfs, ReadOnly = true });
+        Assert.Equal(resource, bar.Description);
+        IoAccessException e = Assert.Throws<IoAccessException>(() => bar.Write32(0, 1));
+        Assert.Equal((IoAccessError.ReadOnly, resource), (e.Error, e.Target));
+        Assert.StartsWith(resource + ": ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OpenBar_maps_the_bar_as_io_memory_of_its_size()
     {
         // /proc/self/maps shows the resolved path (sysfs device entries are symlinks).

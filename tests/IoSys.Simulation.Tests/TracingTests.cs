@@ -130,6 +130,7 @@ public sealed class TracingTests : IDisposable
     [InlineData("R 4 NaN 0 0x0 0x0")]
     [InlineData("R 4 -1 0 0x0 0x0")]
     [InlineData("R 4 9e11 0 0x0 0x0")]
+    [InlineData("R 4 899999999999.9999996 0 0x0 0x0")] // rounds to the limit: written back it would be refused
     [InlineData("R 4 1e-400x 0 0x0 0x0")]
     [InlineData("R 99999999999 0 0 0x0 0x0")]
     [InlineData("R -4 0 0 0x0 0x0")]
@@ -144,6 +145,21 @@ public sealed class TracingTests : IDisposable
     {
         FormatException e = Assert.Throws<FormatException>(() => AccessTrace.ParseText("# header\n" + line));
         Assert.Contains("Line 2", e.Message, StringComparison.Ordinal);
+    }
+
+    // Found by the AFL++ trace target (tests/IoSys.Cli.Fuzz.Afl): a timestamp finer than the microsecond was kept to the
+    // tick, written back rounded to the microsecond, and so read back as another trace.
+    [Theory]
+    [InlineData("W 8 0.5888888888 1 0x80 0x7788")]
+    [InlineData("W 1 1.25555555555 2 0xff 0xab")]
+    [InlineData("R 4 899999999999.9999994 0 0x0 0x0")]
+    [InlineData("R 4 123456789012.345678 0 0x0 0x0")]
+    [InlineData("R 4 1e-7 0 0x0 0x0")]
+    public void Text_form_reads_back_what_it_writes(string line)
+    {
+        AccessTrace parsed = AccessTrace.ParseText(line);
+        Assert.Equal(parsed.Records, AccessTrace.ParseText(parsed.ToText()).Records);
+        Assert.Equal(0, parsed.Records[0].Timestamp.Ticks % TimeSpan.TicksPerMicrosecond);
     }
 
     [Fact]

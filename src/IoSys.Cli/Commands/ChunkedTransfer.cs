@@ -14,8 +14,9 @@ internal delegate void ChunkSource(Span<byte> chunk, long at);
 /// The one chunked-transfer loop behind dump, save, load and fill: carries out a checked transfer plan
 /// (<see cref="CommonOptions.CheckRange"/>) between a target and a buffer of at most <see cref="ChunkSize"/> bytes
 /// at a time. Pieces are cut only between two accesses of the plan, so the device sees exactly the accesses the
-/// whole range's plan makes (a cut elsewhere could split an 8-byte access into two narrower ones). After each piece
-/// it asks whether the target is gone (a removed PCI device keeps its mapping and reads all ones), as watch does.
+/// whole range's plan makes (a cut elsewhere could split an 8-byte access into two narrower ones). The cuts are found
+/// without walking the plan (see <see cref="Pieces"/>): the plan is walked once, by the transfer itself. After each
+/// piece it asks whether the target is gone (a removed PCI device keeps its mapping and reads all ones), as watch does.
 /// </summary>
 internal static class ChunkedTransfer
 {
@@ -27,7 +28,7 @@ internal static class ChunkedTransfer
     {
         byte[] buffer = new byte[BufferSize(plan.Length, chunkSize)];
         RegularFileIo? file = Unmapped(target, plan.Widths);
-        foreach ((long done, int length) in Pieces(plan, buffer.Length, cutAnywhere: file is not null))
+        foreach ((long done, int length) in Pieces(plan, AlignmentBase(target.Map), buffer.Length, cutAnywhere: file is not null))
         {
             Span<byte> chunk = buffer.AsSpan(0, length);
             if (file is not null)
@@ -50,7 +51,7 @@ internal static class ChunkedTransfer
     {
         byte[] buffer = new byte[BufferSize(plan.Length, chunkSize)];
         RegularFileIo? file = Unmapped(target, plan.Widths);
-        foreach ((long done, int length) in Pieces(plan, buffer.Length, cutAnywhere: file is not null))
+        foreach ((long done, int length) in Pieces(plan, AlignmentBase(target.Map), buffer.Length, cutAnywhere: file is not null))
         {
             Span<byte> chunk = buffer.AsSpan(0, length);
             source(chunk, done);
@@ -72,39 +73,32 @@ internal static class ChunkedTransfer
 
     /// <summary>
     /// The pieces (offset from the start of the transfer, length in bytes) of at most <paramref name="max"/> bytes:
-    /// anywhere for a vectorized copy or an unmapped file, else only between two accesses of the plan.
+    /// anywhere for a vectorized copy or an unmapped file, else only between two accesses of the plan. Those cuts need
+    /// no walk of the plan: its accesses are naturally aligned and at most 8 bytes wide, so none crosses an 8-byte
+    /// boundary of the address (<paramref name="alignmentBase"/> + offset), and the plan of the range from such a
+    /// boundary is the rest of the whole range's plan (the widest accepted aligned access at each offset, which fits
+    /// the shorter range as it never crosses the boundary the piece ends on).
     /// </summary>
-    private static IEnumerable<(long Done, int Length)> Pieces(IoTransferPlan plan, int max, bool cutAnywhere)
+    private static IEnumerable<(long Done, int Length)> Pieces(IoTransferPlan plan, long alignmentBase, int max, bool cutAnywhere)
     {
-        if (cutAnywhere || plan.IsMemoryCopy)
+        bool onBoundaries = !cutAnywhere && !plan.IsMemoryCopy;
+        for (long done = 0; done < plan.Length;)
         {
-            for (long done = 0; done < plan.Length; done += max)
+            long end = Math.Min(plan.Length, done + max);
+            if (onBoundaries && end < plan.Length)
             {
-                yield return (done, (int)Math.Min(max, plan.Length - done));
+                long start = alignmentBase + plan.Offset;
+                long boundary = ((start + end) & ~7L) - start;
+                end = boundary > done ? boundary : end; // max >= 16 (BufferSize) leaves a boundary in every piece.
             }
 
-            yield break;
-        }
-
-        long start = 0;
-        int length = 0;
-        foreach (IoTransferChunk access in plan)
-        {
-            if (length + access.Width > max)
-            {
-                yield return (start, length);
-                start += length;
-                length = 0;
-            }
-
-            length += access.Width;
-        }
-
-        if (length > 0)
-        {
-            yield return (start, length);
+            yield return (done, (int)(end - done));
+            done = end;
         }
     }
+
+    /// <summary>Where the core measures alignment from: the address of mapped memory, the region offset of a backend.</summary>
+    private static long AlignmentBase(IoSysMap map) => map.Address.IsNull ? map.RegionOffset : (long)map.Address.ToUIntPtr();
 
     /// <summary>
     /// A regular file read without mapping, when the copy may use any widths: one pread/pwrite per chunk instead of

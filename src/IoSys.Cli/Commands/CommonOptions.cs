@@ -51,9 +51,9 @@ internal static class CommonOptions
     public static IoTransferPlan CheckRange(IoSysMap map, TargetSpec target, long offset, long length, int width, bool write)
     {
         AccessWidths widths = BulkWidths(width);
-        if (map.TryCheckRange(offset, length, widths, write, out IoAccessError error, out long failedAt))
+        if (map.TryPlanTransfer(offset, length, widths, write, out IoTransferPlan plan, out IoAccessError error, out long failedAt))
         {
-            return map.PlanTransfer(offset, length, widths);
+            return plan; // One walk of the range checks and plans it.
         }
 
         if (error == IoAccessError.OutOfRange)

@@ -34,9 +34,8 @@ internal static class FillCommand
             using OpenTarget open = TargetOpener.Open(spec, writable: true, context);
             IoTransferPlan plan = CommonOptions.CheckRange(open.Map, spec, start, n, accessWidth, write: true);
 
-            // The pattern repeats every w bytes, and every piece of the plan is a whole number of w-byte accesses (any
-            // length when w is 1), so every piece starts with it.
-            byte[] pattern = new byte[8];
+            // The pattern repeats every w bytes (w divides 8), so each piece starts at its position's place in it.
+            byte[] pattern = new byte[16]; // Two periods of 8, so any phase has 8 bytes after it.
             for (int i = 0; i < pattern.Length; i += w)
             {
                 Span<byte> slot = pattern.AsSpan(i, w);
@@ -49,11 +48,12 @@ internal static class FillCommand
                 }
             }
 
-            ChunkedTransfer.Write(open, plan, (chunk, _) =>
+            ChunkedTransfer.Write(open, plan, (chunk, at) =>
             {
+                int phase = (int)(at & 7);
                 for (int i = 0; i < chunk.Length; i += 8)
                 {
-                    pattern.AsSpan(0, Math.Min(8, chunk.Length - i)).CopyTo(chunk[i..]);
+                    pattern.AsSpan(phase, Math.Min(8, chunk.Length - i)).CopyTo(chunk[i..]);
                 }
             });
             return ExitCodes.Ok;

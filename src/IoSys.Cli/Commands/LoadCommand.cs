@@ -38,7 +38,11 @@ internal static class LoadCommand
 
             // Plan and check everything before the first store: a load refused halfway would leave a device half programmed.
             long main = w == 0 ? n : n - (n % w);
-            CommonOptions.CheckInRange(map, spec, start, n);
+            if (main < n)
+            {
+                CommonOptions.CheckInRange(map, spec, start, n); // Without a tail, the main part's check is the range check.
+            }
+
             IoTransferPlan plan = CommonOptions.CheckRange(map, spec, start, main, w, write: true);
             IoTransferPlan tail = PlanTail(map, spec, start + main, n - main, w);
 

@@ -152,7 +152,7 @@ internal static class TargetOpener
         return status.Kind == FileKind.Regular
             ? status
             : throw new CliRuntimeException(
-                $"'{path}' is {KindInWords(status.Kind)}, not a regular file; use mem: for physical memory, uio: for UIO devices and pci: for PCI BARs");
+                $"'{path}' is {status.Kind.Describe()}, not a regular file; use mem: for physical memory, uio: for UIO devices and pci: for PCI BARs");
     }
 
     private static OpenTarget OpenUnmapped(TargetSpec spec, string path, bool readOnly)
@@ -169,16 +169,6 @@ internal static class TargetOpener
             throw;
         }
     }
-
-    private static string KindInWords(FileKind kind) => kind switch
-    {
-        FileKind.Directory => "a directory",
-        FileKind.CharacterDevice => "a character device",
-        FileKind.BlockDevice => "a block device",
-        FileKind.Fifo => "a FIFO (named pipe)",
-        FileKind.Socket => "a socket",
-        _ => "a special file",
-    };
 
     private static bool IsSysfsResource(string path)
     {

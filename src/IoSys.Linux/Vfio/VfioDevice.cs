@@ -132,12 +132,19 @@ public sealed class VfioDevice : IDisposable
         }
 
         string name = $"VFIO region {index} of {Address}";
+        resolved = NativeFile.Described(resolved, index switch
+        {
+            <= 5 => $"vfio:{Address}/bar{index}",
+            VfioRegionInfo.Config => $"vfio:{Address}/config",
+            VfioRegionInfo.Rom => $"vfio:{Address}/rom",
+            _ => $"vfio:{Address}/region{index}",
+        });
         if ((region.Access & VfioRegionAccess.Mmap) != 0)
         {
             try
             {
                 return MmapRegion.Map(_device, name, (long)region.Offset, 0, (long)region.Size, writable && !resolved.ReadOnly, LinuxErrors.RootOrUdev,
-                    StatKinds.KernelDescriptor, name).CreateMap(resolved);
+                    StatKinds.KernelDescriptor, name).CreateMap(resolved, name);
             }
             catch (IOException)
             {
@@ -175,7 +182,8 @@ public sealed class VfioDevice : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         VfioRegionInfo region = RegionOrThrow(VfioRegionInfo.Rom);
-        return IoSysMap.Create(new VfioRegionIo(_device, region.Offset, $"the ROM of {Address}"), (long)region.Size, IoMapOptions.IoMemory.AsReadOnly());
+        return IoSysMap.Create(new VfioRegionIo(_device, region.Offset, $"the ROM of {Address}"), (long)region.Size,
+            IoMapOptions.IoMemory.AsReadOnly() with { Description = $"vfio:{Address}/rom" });
     }
 
     /// <summary>
@@ -194,7 +202,7 @@ public sealed class VfioDevice : IDisposable
                 {
                     VfioRegionInfo region = RegionOrThrow(VfioRegionInfo.Config);
                     _config = IoSysMap.Create(new VfioRegionIo(_device, region.Offset, $"the config space of {Address}"), (long)region.Size,
-                        IoMapOptions.IoMemory with { Widths = ConfigWidths });
+                        IoMapOptions.IoMemory with { Widths = ConfigWidths, Description = $"vfio:{Address}/config" });
                 }
 
                 return _config;

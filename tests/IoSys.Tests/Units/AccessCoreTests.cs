@@ -223,7 +223,7 @@ public sealed class AccessCoreTests
         Assert.Throws<IoAccessException>(() => ram.PlanTransfer(0x30, 0x20));
     }
 
-    private static List<IoTransferChunk> ToList(IoTransferPlan plan)
+    internal static List<IoTransferChunk> ToList(IoTransferPlan plan)
     {
         var list = new List<IoTransferChunk>();
         foreach (IoTransferChunk c in plan)
