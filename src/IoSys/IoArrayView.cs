@@ -126,7 +126,8 @@ public readonly unsafe ref struct IoArrayView<T>
         {
             long size = map?.Size ?? 0;
             AccessErrors.Throw(new IoAccessException(IoAccessError.OutOfRange, offset + ((long)index * sizeof(T)), sizeof(T), size,
-                $"Element {index} is outside the view of {count} {typeof(T).Name} elements at offset {AccessErrors.Hex(offset)} of a {AccessErrors.Hex(size)}-byte map."));
+                $"Element {index} is outside the view of {count} {typeof(T).Name} elements at offset {AccessErrors.Hex(offset)} of a {AccessErrors.Hex(size)}-byte map.",
+                map?.TargetName));
         }
 
         return map;

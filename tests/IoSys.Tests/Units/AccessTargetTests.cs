@@ -35,6 +35,8 @@ public sealed class AccessTargetTests
             using IoSysMapLease lease = map.Lease();
             lease.Read64(0x100);
         }), Target);
+        Names(Assert.Throws<IoAccessException>(() => map.AsArray<uint>(0, 4)[4]), Target);
+        Names(Assert.Throws<IoAccessException>(() => map.AsArray<uint>(0xf8, 4)), Target);
     }
 
     [Fact]
