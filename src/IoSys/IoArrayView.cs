@@ -21,10 +21,11 @@ public readonly unsafe ref struct IoArrayView<T>
     where T : unmanaged
 {
     private readonly IoSysMap? _map;
-    private readonly nint _readBase;  // Address of element 0 when reads take the fast path, else 0 (backends, unaligned system memory).
-    private readonly nint _writeBase; // As _readBase, and 0 on read-only maps.
+    private readonly nint _base;      // Address of element 0 when the fast path is open, else 0.
     private readonly long _offset;    // Offset of element 0 in the map, in bytes.
     private readonly uint _count;     // Elements.
+    private readonly uint _readFast;  // _count when reads take the fast path, else 0 (backends, unaligned system memory).
+    private readonly uint _writeFast; // As _readFast, and 0 on read-only maps.
     private readonly bool _ioMemory;
     private readonly bool _leased;
 
@@ -33,8 +34,9 @@ public readonly unsafe ref struct IoArrayView<T>
         _map = map;
         _offset = offset;
         _count = (uint)count;
-        _readBase = baseAddress;
-        _writeBase = writable ? baseAddress : 0;
+        _base = baseAddress;
+        _readFast = baseAddress != 0 ? (uint)count : 0;
+        _writeFast = baseAddress != 0 && writable ? (uint)count : 0;
         _ioMemory = ioMemory;
         _leased = leased;
     }
@@ -76,15 +78,11 @@ public readonly unsafe ref struct IoArrayView<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T Get(int index, bool relaxed)
     {
-        // The index is compared with the count (a constant where the view is made with one, as Span's length is) and
-        // the base tested apart: one value fewer held across the loop than a separate "fast count", which keeps the
-        // caller's loop counter out of the stack (Tier-1 x86-64 of IoSys_AsArray_Read32).
-        nint b = _readBase;
-        if ((uint)index < _count && b != 0)
+        if ((uint)index < _readFast)
         {
             // SAFETY: AccessState's invariant for the range [_offset, _offset + Count * sizeof(T)), checked when the view
             // was made (in range, element 0 aligned, width accepted throughout); index < Count keeps the access inside.
-            T value = AccessState.LoadElement<T>(b, (uint)index, relaxed, _ioMemory);
+            T value = AccessState.LoadElement<T>(_base, (uint)index, relaxed, _ioMemory);
             GC.KeepAlive(_map);
             return value;
         }
@@ -95,11 +93,10 @@ public readonly unsafe ref struct IoArrayView<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Set(int index, T value, bool relaxed)
     {
-        nint b = _writeBase;
-        if ((uint)index < _count && b != 0)
+        if ((uint)index < _writeFast)
         {
-            // SAFETY: as in Get; _writeBase is 0 on read-only maps.
-            AccessState.StoreElement(b, (uint)index, value, relaxed, _ioMemory);
+            // SAFETY: as in Get; _writeFast is 0 on read-only maps.
+            AccessState.StoreElement(_base, (uint)index, value, relaxed, _ioMemory);
             GC.KeepAlive(_map);
             return;
         }
