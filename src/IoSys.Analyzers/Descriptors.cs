@@ -165,6 +165,9 @@ public static class Descriptors
     /// <summary>IOSYS115: Duplicate name in an SVD scope.</summary>
     public static readonly DiagnosticDescriptor SvdDuplicateName = Described("IOSYS115", "Duplicate name in an SVD scope", DiagnosticSeverity.Warning, "The CMSIS-SVD reader's SVD015, reported by the register generator at the file, line and element at fault (see docs/registers.md).");
 
+    /// <summary>IOSYS116: SVD elements nested too deep.</summary>
+    public static readonly DiagnosticDescriptor SvdTooDeep = Described("IOSYS116", "SVD elements nested too deep", DiagnosticSeverity.Error, "The CMSIS-SVD reader's SVD016: elements nested deeper than 64 levels; the file is refused in one linear pass before anything is built (see docs/registers.md).");
+
     /// <summary>IOSYS120: SVD element not generated.</summary>
     public static readonly DiagnosticDescriptor SvdNotGenerated = Described("IOSYS120", "SVD element not generated", DiagnosticSeverity.Warning, "What the description says cannot be expressed as a generated register (width other than 8/16/32/64 bits, misaligned offset or stride): that element is left out.");
 
@@ -192,6 +195,7 @@ public static class Descriptors
         "IOSYS113" => SvdFieldsOverlap,
         "IOSYS114" => SvdValueTooWide,
         "IOSYS115" => SvdDuplicateName,
+        "IOSYS116" => SvdTooDeep,
         "IOSYS120" => SvdNotGenerated,
         "IOSYS121" => SvdMetadata,
         "IOSYS199" => SvdInternalError,

@@ -82,7 +82,7 @@ internal sealed record EnumMemberModel(string Name, ulong Value, string? Doc);
 
 /// <summary>
 /// Turns an SVD file into register-block models for <see cref="RegisterEmitter"/>: the same blocks a hand
-/// declaration gives. Reader diagnostics (SVD001-015) become IOSYS101-115; what the generator cannot express is
+/// declaration gives. Reader diagnostics (SVD001-016) become IOSYS101-116; what the generator cannot express is
 /// IOSYS120 (the register is left out) and a metadata problem IOSYS121. Never throws: a bug is IOSYS199.
 /// </summary>
 internal static class SvdBlockBuilder

@@ -58,10 +58,10 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
         Assert.Contains("/// <summary>Control &amp; status.</summary>", text, StringComparison.Ordinal);
         Assert.Contains("[global::IoSys.IoWidthRule(0x0L, 0x4L, global::IoSys.AccessWidths.Bits32)]", text, StringComparison.Ordinal);
         Assert.Contains("[global::IoSys.IoWidthRule(0x8L, 0x8L, global::IoSys.AccessWidths.Bits64)]", text, StringComparison.Ordinal);
-        Assert.Contains("public partial byte DIV { get; }", text, StringComparison.Ordinal);
+        Assert.Contains("public byte DIV { ", text, StringComparison.Ordinal);
 
         // Count, Stride and OffsetOf are names the generator uses for arrays only: a single register's field keeps them.
-        Assert.Contains("public partial byte Count { get; }", text, StringComparison.Ordinal);
+        Assert.Contains("public byte Count { ", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,6 +141,28 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
         Assert.All(r.Problems, d => Assert.Equal("IOSYS115", d.Id)); // the duplicate R, as the reader warns
     }
 
+    [Fact]
+    public void NestingDeeperThanTheBoundIsOneDiagnosticNamingFileAndPath()
+    {
+        // 10,000 nested clusters: refused at the first element beyond 64 levels, in one pass, no stack overflow.
+        var sb = new StringBuilder();
+        for (int i = 0; i < 10_000; i++)
+        {
+            sb.Append("<cluster><name>C").Append(i).Append("</name><addressOffset>0</addressOffset>\n");
+        }
+
+        sb.Append(string.Concat(Enumerable.Repeat("</cluster>", 10_000)));
+        Result r = Run([("/src/deep.svd", Device(Peripheral(sb.ToString())), [])]);
+        Diagnostic d = Assert.Single(r.Problems);
+        Assert.Equal(("IOSYS116", DiagnosticSeverity.Error), (d.Id, d.Severity));
+        Assert.Equal("/src/deep.svd", d.Location.GetLineSpan().Path);
+        Assert.Contains("> in P.C0.C1.C2.(53 more).C56.C57.C58.C59: ", d.GetMessage(null), StringComparison.Ordinal);
+        Assert.Contains("deeper than 64 levels", d.GetMessage(null), StringComparison.Ordinal);
+        Assert.EndsWith("docs/compile-time.md#iosys116", d.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        Assert.Empty(r.Sources);
+        Assert.Empty(r.CompileErrors);
+    }
+
     public static TheoryData<string, string> Hostile => new()
     {
         { "empty", string.Empty },
@@ -152,6 +174,7 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
         { "derivedFrom cycle", Device(Peripheral("<register><name>R</name><addressOffset>0</addressOffset></register>", "A", " derivedFrom=\"B\""), Peripheral("<register><name>R</name><addressOffset>0</addressOffset></register>", "B", " derivedFrom=\"A\"")) },
         { "huge dim", Device(Peripheral("<register><dim>1000000000</dim><dimIncrement>4</dimIncrement><name>R[%s]</name><addressOffset>0</addressOffset></register>")) },
         { "deep clusters", Device(Peripheral(string.Concat(Enumerable.Repeat("<cluster><name>C</name><addressOffset>0</addressOffset>", 200)) + "<register><name>R</name><addressOffset>0</addressOffset></register>" + string.Concat(Enumerable.Repeat("</cluster>", 200)))) },
+        { "10,000 nested unknown elements", Device(Peripheral(string.Concat(Enumerable.Repeat("<x>", 10_000)) + string.Concat(Enumerable.Repeat("</x>", 10_000)))) },
         { "bad numbers", Device(Peripheral("<register><name>R</name><addressOffset>0xZZ</addressOffset><size>-1</size></register><register><name>S</name><addressOffset>99999999999999999999999</addressOffset></register>")) },
         { "huge offset", Device(Peripheral("<register><name>R</name><addressOffset>0xFFFFFFFFFFFFFFF0</addressOffset></register>")) },
         { "array beyond long", Device(Peripheral("<register><dim>65536</dim><dimIncrement>0x4000000000000</dimIncrement><name>R[%s]</name><addressOffset>0</addressOffset></register>")) },
@@ -215,7 +238,7 @@ public sealed class SvdGeneratorTests(ITestOutputHelper output)
         int registers = r.Sources.Values.Sum(t => Count(t, "[global::IoSys.Registers.Register("));
         int instances = r.Sources.Values.Sum(t => Count(t, "IIoKnownSize"));
         long chars = r.Sources.Values.Sum(t => (long)t.Length);
-        output.WriteLine($"{name}: {instances} blocks, {registers} registers, {r.Sources.Values.Sum(t => Count(t, "[global::IoSys.Registers.Bits("))} fields, {chars / 1024} KiB of C# ({(registers == 0 ? 0 : chars / registers)} chars per register); diagnostics: {string.Join(", ", r.Problems.GroupBy(d => d.Id).Select(g => g.Key + " x" + g.Count()))}; generated in {s_lastTimes.Generate.TotalSeconds:F1} s, compiled in {s_lastTimes.Compile.TotalSeconds:F1} s");
+        output.WriteLine($"{name}: {instances} blocks, {registers} registers, {r.Sources.Values.Sum(t => Count(t, "[__IoBits("))} fields, {chars / 1024} KiB of C# ({(registers == 0 ? 0 : chars / registers)} chars per register); diagnostics: {string.Join(", ", r.Problems.GroupBy(d => d.Id).Select(g => g.Key + " x" + g.Count()))}; generated in {s_lastTimes.Generate.TotalSeconds:F1} s, compiled in {s_lastTimes.Compile.TotalSeconds:F1} s");
         foreach (Diagnostic d in r.Problems.Take(5))
         {
             output.WriteLine("  " + d);

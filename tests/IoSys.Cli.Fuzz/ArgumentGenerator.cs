@@ -122,6 +122,7 @@ internal sealed class ArgumentGenerator(Random random, Fixtures fixtures)
                 args.AddRange([target, "--svd", Pick(fixtures.Descriptions)]);
                 MaybeFlag(args, "--json");
                 MaybeFlag(args, "--include-read-sensitive");
+                MaybeFlag(args, "--expand-arrays");
                 Maybe(args, "--peripheral", ["EDU", "UART", "A", "B", "nope"]);
                 break;
             case "batch":

@@ -11,6 +11,7 @@ public sealed class RegisterNameTests : IDisposable
     internal static readonly string Edu = Svd("edu");
     internal static readonly string Pl011 = Svd("pl011");
     internal static readonly string Pl031 = Svd("pl031");
+    internal static readonly string Pl061 = Svd("pl061");
 
     private readonly TempDir _dir = new();
 

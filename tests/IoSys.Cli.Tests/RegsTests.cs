@@ -85,6 +85,68 @@ public sealed class RegsTests : IDisposable
     }
 
     [Fact]
+    public void RegisterArrays_AreOneSummaryRow_UnlessExpanded()
+    {
+        // PL061's GPIODATA[%s] is 256 registers 4 bytes apart: one row, with the first value, the stride and a digest.
+        byte[] bytes = new byte[0x1000];
+        bytes[0xfe0] = 0x61;
+        string zeros = _dir.Write("gpio0.bin", bytes);
+        CliResult r = CliProcess.Run("regs", zeros, "--svd", RegisterNameTests.Pl061);
+        Expect.Ok(r);
+        string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(": 272 registers read, 1 skipped", lines[0]); // 256 elements + 16 others; GPIOIC is write-only
+        Assert.Matches(@"^0x0 +GPIODATA\[0\.\.255\] +0x00000000 +array of 256, stride 0x4: all 0x00000000$", lines[2]);
+        Assert.DoesNotContain(lines, l => l.Contains("GPIODATA[1]", StringComparison.Ordinal));
+        Assert.Matches(@"\n0x400 +GPIODIR +0x00000000 ", r.StdOut);
+        Assert.Matches(@"\n0xfe0 +GPIOPeriphID0 +0x00000061 ", r.StdOut); // the guest's checks read these rows
+        Assert.True(lines.Length < 80, r.StdOut);
+
+        // Different values: how many, and the last; --expand-arrays lists every element decoded.
+        for (int i = 0; i < 256; i++)
+        {
+            bytes[i * 4] = (byte)(i % 3);
+        }
+
+        string varied = _dir.Write("gpio1.bin", bytes);
+        CliResult v = CliProcess.Run("regs", varied, "--svd", RegisterNameTests.Pl061);
+        Expect.Ok(v);
+        Assert.Matches(@"\n0x0 +GPIODATA\[0\.\.255\] +0x00000000 +array of 256, stride 0x4: 3 distinct values, last 0x00000000 \(--expand-arrays lists them\)\n", v.StdOut);
+
+        CliResult all = CliProcess.Run("regs", varied, "--svd", RegisterNameTests.Pl061, "--expand-arrays");
+        Expect.Ok(all);
+        Assert.Matches(@"\n0x4 +GPIODATA\[1\] +0x00000001 ", all.StdOut);
+        Assert.Matches(@"\n0x3fc +GPIODATA\[255\] +0x00000000 ", all.StdOut);
+        Assert.DoesNotContain("array of", all.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegisterArrays_Json()
+    {
+        byte[] bytes = new byte[0x1000];
+        bytes[4] = 7;
+        bytes[0x3fc] = 9;
+        string file = _dir.Write("gpio.bin", bytes);
+        CliResult r = CliProcess.Run("regs", file, "--svd", RegisterNameTests.Pl061, "--json");
+        Expect.Ok(r);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        JsonElement root = doc.RootElement;
+        JsonElement array = Assert.Single(root.GetProperty("arrays").EnumerateArray().ToArray());
+        Assert.Equal("GPIODATA[0..255]", array.GetProperty("name").GetString());
+        Assert.Equal("GPIODATA", array.GetProperty("array").GetString());
+        Assert.Equal((0L, 256, 4L, 32), (array.GetProperty("offset").GetInt64(), array.GetProperty("count").GetInt32(), array.GetProperty("stride").GetInt64(), array.GetProperty("size").GetInt32()));
+        Assert.Equal((0UL, 9UL, 3), (array.GetProperty("first").GetUInt64(), array.GetProperty("last").GetUInt64(), array.GetProperty("distinct").GetInt32()));
+        Assert.Equal("0x00000009", array.GetProperty("lastHex").GetString());
+        Assert.DoesNotContain(root.GetProperty("registers").EnumerateArray(), x => x.GetProperty("name").GetString()!.StartsWith("GPIODATA", StringComparison.Ordinal));
+
+        CliResult all = CliProcess.Run("regs", file, "--svd", RegisterNameTests.Pl061, "--json", "--expand-arrays");
+        Expect.Ok(all);
+        using var expanded = JsonDocument.Parse(all.StdOut);
+        Assert.Empty(expanded.RootElement.GetProperty("arrays").EnumerateArray());
+        JsonElement one = expanded.RootElement.GetProperty("registers").EnumerateArray().Single(x => x.GetProperty("name").GetString() == "GPIODATA[1]");
+        Assert.Equal((4L, 7UL), (one.GetProperty("offset").GetInt64(), one.GetProperty("value").GetUInt64()));
+    }
+
+    [Fact]
     public void NeedsADescription()
     {
         Expect.Error(CliProcess.Run("regs", "sim:edu"), 2, "--svd");

@@ -149,8 +149,9 @@ public class SvdDiagnosticTests
     [Fact]
     public void Clusters_nested_too_deep_are_refused_without_overflowing_the_stack()
     {
+        // 40 clusters: within the element depth bound (SVD016), beyond the cluster bound of 32.
         string inner = "<register><name>R</name><addressOffset>0</addressOffset></register>";
-        for (int i = 0; i < 5000; i++)
+        for (int i = 0; i < 40; i++)
         {
             inner = $"<cluster><name>C{i}</name><addressOffset>0</addressOffset>{inner}</cluster>";
         }
@@ -158,6 +159,71 @@ public class SvdDiagnosticTests
         SvdReadResult result = SvdText.Parse(SvdText.Registers(inner));
         Assert.Equal("SVD012", Assert.Single(result.Diagnostics).Code);
         Assert.Empty(result.Device!.Peripherals[0].Registers);
+    }
+
+    public static TheoryData<string, int> DeepFiles => new()
+    {
+        // what is nested, levels
+        { "clusters", 10_000 },
+        { "unknown elements", 10_000 },
+        { "unknown elements", 200_000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeepFiles))]
+    public void Elements_nested_deeper_than_the_bound_are_refused_in_one_linear_pass(string what, int levels)
+    {
+        // Hostile: nesting of any depth is refused at the first element beyond 64 levels, before any tree is built:
+        // no stack overflow, and time linear in the file (200,000 levels read as fast as a 200,000-element file).
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < levels; i++)
+        {
+            sb.Append(what == "clusters" ? $"<cluster><name>C{i}</name><addressOffset>0</addressOffset>\n" : "<x>\n");
+        }
+
+        for (int i = 0; i < levels; i++)
+        {
+            sb.Append(what == "clusters" ? "</cluster>" : "</x>");
+        }
+
+        string xml = SvdText.Registers(sb.ToString());
+        SvdReadResult result = SvdText.Parse(xml);
+        SvdDiagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal(("SVD016", SvdSeverity.Error), (d.Code, d.Severity));
+        Assert.Null(result.Device);
+        Assert.Equal(SvdText.FileName, d.Location.File);
+        Assert.Contains("deeper than 64", d.Message, StringComparison.Ordinal);
+
+        // The element at fault is the first beyond the bound, at depth 65 (the device, peripherals, peripheral and
+        // registers come first): the 62nd <x>, or the <name> of the 61st cluster (C60, at depth 64).
+        if (what == "clusters")
+        {
+            Assert.Equal(("name", SvdText.LineOf(xml, "<cluster><name>C60<")), (d.Element, d.Location.Line));
+
+            // The path names the peripheral and the clusters around the element, the middle shortened.
+            Assert.StartsWith("P.C0.C1.C2.(53 more).", d.Path, StringComparison.Ordinal);
+            Assert.EndsWith(".C57.C58.C59", d.Path, StringComparison.Ordinal);
+            Assert.Contains($"<name> in {d.Path}", d.ToString(), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(("x", SvdText.LineOf(xml, "<x>") + 61), (d.Element, d.Location.Line));
+            Assert.Equal("P", d.Path);
+        }
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_bound_is_read()
+    {
+        // 32 clusters (the cluster bound) with a field and enumerated values inside stay within 64 levels.
+        string inner = "<register><name>R</name><addressOffset>0</addressOffset><fields><field><name>F</name><bitRange>[0:0]</bitRange><enumeratedValues><enumeratedValue><name>On</name><value>1</value></enumeratedValue></enumeratedValues></field></fields></register>";
+        for (int i = 0; i < 32; i++)
+        {
+            inner = $"<cluster><name>C{i}</name><addressOffset>0</addressOffset>{inner}</cluster>";
+        }
+
+        PeripheralDescription p = SvdText.Peripheral(inner);
+        Assert.Single(p.Registers);
     }
 
     [Fact]

@@ -27,10 +27,14 @@ internal static class RegsCommand
         {
             Description = "Also read registers whose read has a side effect (SVD readAction: e.g. a read pops a FIFO or clears flags)",
         };
+        Option<bool> expand = new("--expand-arrays")
+        {
+            Description = "List every element of a register array (SVD dim, e.g. GPIODATA[0..255]) decoded, instead of one summary row per array",
+        };
         var svd = new SvdOptions();
         var command = new Command("regs", "Read every register of a described peripheral and print it decoded field by field (needs --svd)")
         {
-            target, json, sensitive,
+            target, json, sensitive, expand,
         };
         svd.AddTo(command);
         command.SetAction(result =>
@@ -77,27 +81,56 @@ internal static class RegsCommand
                 }
             }
 
+            // Each register once, in the description's order; an array's elements are read like any register and then,
+            // unless expanded, summed up in one entry (PL061's GPIODATA is 256 registers).
+            bool expandArrays = result.GetValue(expand);
             var registers = new List<JsonRegister>(plan.Count);
-            foreach ((RegisterInstance r, long at, int width) in plan)
+            var arrays = new List<JsonRegisterArray>();
+            var rows = new List<object>(plan.Count);
+            for (int i = 0; i < plan.Count;)
             {
-                ulong raw = map.Read(at, width);
+                string prefix = string.Empty;
+                int count = expandArrays ? 1 : ArrayRun(plan, i, out prefix);
+                if (count > 1)
+                {
+                    (RegisterInstance first, long at, int width) = plan[i];
+                    var values = new ulong[count];
+                    for (int k = 0; k < count; k++)
+                    {
+                        values[k] = map.Read(plan[i + k].Offset, width);
+                    }
+
+                    long stride = plan[i + 1].Offset - at;
+                    var array = new JsonRegisterArray(
+                        $"{prefix}[0..{count - 1}]", prefix, at, count, stride, width * 8, first.Register.Access.ToString(),
+                        values[0], ValueFormatter.Hex(values[0], width), values[^1], ValueFormatter.Hex(values[^1], width), values.Distinct().Count());
+                    arrays.Add(array);
+                    rows.Add(array);
+                    i += count;
+                    continue;
+                }
+
+                (RegisterInstance r, long offset, int size) = plan[i++];
+                ulong raw = map.Read(offset, size);
                 var fields = new List<JsonField>(r.Register.Fields.Count);
                 foreach (DecodedField f in RegisterCodec.Decode(r.Register, raw))
                 {
                     fields.Add(new JsonField(f.Field.Name, f.Field.BitRangeText(), f.Field.Msb, f.Field.Lsb, f.Value, RegisterView.FieldHex(f.Value), f.Meaning?.Name, f.Field.Access.ToString()));
                 }
 
-                registers.Add(new JsonRegister(r.Path, at, width * 8, raw, ValueFormatter.Hex(raw, width), r.Register.Access.ToString(), fields));
+                var register = new JsonRegister(r.Path, offset, size * 8, raw, ValueFormatter.Hex(raw, size), r.Register.Access.ToString(), fields);
+                registers.Add(register);
+                rows.Add(register);
             }
 
             if (result.GetValue(json))
             {
-                var document = new JsonRegsResult(spec.Text, view.File, view.Peripheral.Name, view.Peripheral.BaseAddress, registers, skipped);
+                var document = new JsonRegsResult(spec.Text, view.File, view.Peripheral.Name, view.Peripheral.BaseAddress, registers, arrays, skipped);
                 JsonOutput.Write(context.Out, document, RegsJsonContext.Default.JsonRegsResult);
             }
             else
             {
-                WriteTable(context.Out, spec, view, registers, skipped);
+                WriteTable(context.Out, spec, view, rows, plan.Count, skipped);
             }
 
             return ExitCodes.Ok;
@@ -106,14 +139,60 @@ internal static class RegsCommand
     }
 
     /// <summary>
-    /// The table for people: one row per field, the register's offset, name and value on its first row; columns
-    /// aligned; names escaped (a description file is input too).
+    /// How many registers from <paramref name="start"/> are the elements 0, 1, 2, ... of one register array: the same
+    /// description, paths <c>PREFIX[0]</c>, <c>PREFIX[1]</c>, ... and one stride between offsets. 1 when not an array.
     /// </summary>
-    private static void WriteTable(TextWriter output, TargetSpec spec, RegisterView view, List<JsonRegister> registers, List<JsonSkippedRegister> skipped)
+    private static int ArrayRun(List<(RegisterInstance Register, long Offset, int Width)> plan, int start, out string prefix)
+    {
+        prefix = string.Empty;
+        string path = plan[start].Register.Path;
+        if (!path.EndsWith("[0]", StringComparison.Ordinal))
+        {
+            return 1;
+        }
+
+        prefix = path[..^3];
+        int n = 1;
+        long stride = 0;
+        while (start + n < plan.Count)
+        {
+            (RegisterInstance r, long offset, _) = plan[start + n];
+            long step = offset - plan[start + n - 1].Offset;
+            if (!ReferenceEquals(r.Register, plan[start].Register.Register)
+                || r.Path != string.Create(CultureInfo.InvariantCulture, $"{prefix}[{n}]")
+                || step <= 0 || (n > 1 && step != stride))
+            {
+                break;
+            }
+
+            stride = step;
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// The table for people: one row per field, the register's offset, name and value on its first row; an array in
+    /// one row (its elements, stride and a digest of their values); columns aligned; names escaped (a description
+    /// file is input too).
+    /// </summary>
+    private static void WriteTable(TextWriter output, TargetSpec spec, RegisterView view, List<object> entries, int read, List<JsonSkippedRegister> skipped)
     {
         var rows = new List<string[]> { Header };
-        foreach (JsonRegister r in registers)
+        foreach (object entry in entries)
         {
+            if (entry is JsonRegisterArray a)
+            {
+                // The digest goes in the last column, which is not padded: it does not widen the table.
+                string digest = a.Distinct == 1
+                    ? $"array of {a.Count}, stride {ValueFormatter.Offset(a.Stride)}: all {a.FirstHex}"
+                    : $"array of {a.Count}, stride {ValueFormatter.Offset(a.Stride)}: {a.Distinct} distinct values, last {a.LastHex} (--expand-arrays lists them)";
+                rows.Add([ValueFormatter.Offset(a.Offset), TextEscape.Escape(a.Name), a.FirstHex, "", "", "", digest]);
+                continue;
+            }
+
+            var r = (JsonRegister)entry;
             string[] head = [ValueFormatter.Offset(r.Offset), TextEscape.Escape(r.Name), r.Hex];
             if (r.Fields.Count == 0)
             {
@@ -139,7 +218,7 @@ internal static class RegsCommand
         }
 
         output.Write(string.Create(CultureInfo.InvariantCulture,
-            $"{TextEscape.Escape(view.Peripheral.Name)} ({TextEscape.Escape(view.File)}) on {TextEscape.Escape(spec.Text)}: {registers.Count} registers read, {skipped.Count} skipped\n"));
+            $"{TextEscape.Escape(view.Peripheral.Name)} ({TextEscape.Escape(view.File)}) on {TextEscape.Escape(spec.Text)}: {read} registers read, {skipped.Count} skipped\n"));
         var line = new StringBuilder();
         foreach (string[] row in rows)
         {
@@ -169,8 +248,14 @@ internal sealed record JsonRegister(string Name, long Offset, int Size, ulong Va
 /// <summary>A register <c>regs</c> did not read, and why.</summary>
 internal sealed record JsonSkippedRegister(string Name, long Offset, string Reason);
 
+/// <summary>
+/// A register array read by <c>regs --json</c> (without <c>--expand-arrays</c>): <c>Count</c> elements of <c>Size</c>
+/// bits from <c>Offset</c>, <c>Stride</c> bytes apart; the first and last values and how many distinct values.
+/// </summary>
+internal sealed record JsonRegisterArray(string Name, string Array, long Offset, int Count, long Stride, int Size, string Access, ulong First, string FirstHex, ulong Last, string LastHex, int Distinct);
+
 /// <summary><c>regs --json</c>.</summary>
-internal sealed record JsonRegsResult(string Target, string Svd, string Peripheral, ulong BaseAddress, IReadOnlyList<JsonRegister> Registers, IReadOnlyList<JsonSkippedRegister> Skipped);
+internal sealed record JsonRegsResult(string Target, string Svd, string Peripheral, ulong BaseAddress, IReadOnlyList<JsonRegister> Registers, IReadOnlyList<JsonRegisterArray> Arrays, IReadOnlyList<JsonSkippedRegister> Skipped);
 
 /// <summary>Source-generated serializers for <c>regs --json</c> (NativeAOT: no reflection).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -132,7 +132,7 @@ public static class SvdReader
         fileName ??= string.Empty;
         var diagnostics = new List<SvdDiagnostic>();
         XDocument document;
-        XmlReader? xml = null;
+        DepthLimitedXmlReader? xml = null;
         try
         {
             var settings = new XmlReaderSettings
@@ -144,8 +144,13 @@ public static class SvdReader
                 MaxCharactersInDocument = options.MaxFileBytes,
                 CloseInput = false,
             };
-            xml = XmlReader.Create(reader, settings);
+            xml = new DepthLimitedXmlReader(XmlReader.Create(reader, settings));
             document = XDocument.Load(xml, LoadOptions.SetLineInfo);
+        }
+        catch (XmlException) when (xml?.TooDeep is { } deep)
+        {
+            diagnostics.Add(new SvdDiagnostic(SvdSeverity.Error, "SVD016", new SourceLocation(fileName, deep.Line, deep.Column), deep.Element, deep.Path, $"elements nested deeper than {DepthLimitedXmlReader.MaxDepth} levels are not supported (nothing is read from the file)"));
+            return new SvdReadResult(null, diagnostics);
         }
         catch (XmlException e)
         {
