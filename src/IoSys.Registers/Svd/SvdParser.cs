@@ -233,6 +233,15 @@ internal sealed class SvdParser
 
         Props props = ReadProps(ch, inherited, path);
         int count = dim?.Count ?? 1;
+
+        // Cluster copies count against the budget too: expanding a peripheral (PeripheralDescription.Registers) walks
+        // every copy, even of a cluster left with no register, so two nested dim-65536 clusters would otherwise make a
+        // walk of four billion paths that takes minutes (issue 16's hostile-file standard).
+        if (!Spend(Multiply(multiplicity, (ulong)count), element, path))
+        {
+            return;
+        }
+
         List<RegisterNode> children = ParseNodes(ch, props, path, depth + 1, Multiply(multiplicity, (ulong)count));
         string description = Text(Child(ch, "description")) ?? string.Empty;
         string? alternate = Text(Child(ch, "alternateCluster"));
@@ -723,7 +732,7 @@ internal sealed class SvdParser
         if (_elements > _options.MaxElements)
         {
             _overBudget = true;
-            Error(element, "SVD012", path, $"the file describes more than {_options.MaxElements} registers and fields (arrays expanded); the rest is left out");
+            Error(element, "SVD012", path, $"the file describes more than {_options.MaxElements} registers, clusters and fields (arrays expanded); the rest is left out");
             return false;
         }
 

@@ -16,7 +16,7 @@ public sealed class SvdReaderOptions
     public long MaxFileBytes { get; init; } = 256L << 20;
 
     /// <summary>
-    /// Most register instances (array elements and cluster copies counted) plus fields a file may describe. Default
+    /// Most register and cluster instances (array elements and cluster copies counted) plus fields a file may describe. Default
     /// 4,000,000; a <c>dim</c> of a billion is refused instead of allocated.
     /// </summary>
     public int MaxElements { get; init; } = 4_000_000;
