@@ -14,10 +14,6 @@ namespace IoSys.HardwareTests;
 /// </summary>
 internal static class VfioResetScenarios
 {
-    // edu's registers (QEMU docs/specs/edu.rst).
-    private const long EduId = 0x00, EduLiveness = 0x04, EduIrqStatus = 0x24, EduRaise = 0x60, EduAck = 0x64;
-    private const long EduDmaSource = 0x80, EduDmaDestination = 0x88, EduDmaCount = 0x90, EduDmaCommand = 0x98;
-    private const uint EduDmaStart = 0x1, EduDmaToRam = 0x2, EduDmaIrq = 0x4;
     private const ulong EduBuffer = 0x40000;
 
     // PCI config: the status register and its Interrupt Status bit (the function's INTx is asserted).
@@ -70,26 +66,26 @@ internal static class VfioResetScenarios
         device.MemoryDecoding = true;
         device.BusMaster = true;
         using IoSysMap bar0 = device.OpenBar(0);
-        bar0.Write32(EduAck, bar0.Read32(EduIrqStatus));
-        bar0.Write32(EduLiveness, 0x0badf00d);
-        bar0.Write32(EduRaise, 0x1); // no MSI enabled: edu asserts INTx
+        bar0.Write32(VfioScenarios.AckInterrupt, bar0.Read32(VfioScenarios.InterruptStatus));
+        bar0.Write32(VfioScenarios.Liveness, 0x0badf00d);
+        bar0.Write32(VfioScenarios.RaiseInterrupt, 0x1); // no MSI enabled: edu asserts INTx
         ushort before = device.Config.Read16(PciStatus);
         Check.True((before & PciStatusInterrupt) != 0, $"config status 0x{before:x4} before the reset: Interrupt Status (bit 3) should be set by edu's raised INTx");
-        Check.Equal(1u, bar0.Read32(EduIrqStatus), "edu interrupt status before the reset");
+        Check.Equal(1u, bar0.Read32(VfioScenarios.InterruptStatus), "edu interrupt status before the reset");
 
         device.Reset();
 
         ushort after = device.Config.Read16(PciStatus);
         Check.True((after & PciStatusInterrupt) == 0, $"config status 0x{after:x4} after the reset: Interrupt Status (bit 3) should be clear (the reset deasserts INTx)");
-        uint eduStatus = bar0.Read32(EduIrqStatus);
-        uint liveness = bar0.Read32(EduLiveness);
+        uint eduStatus = bar0.Read32(VfioScenarios.InterruptStatus);
+        uint liveness = bar0.Read32(VfioScenarios.Liveness);
         Runner.Note($"vfio-reset.edu: reset_method '{methods}'; config status 0x{before:x4} -> 0x{after:x4} (Interrupt Status cleared by the reset); " +
                     $"edu's own registers survive it (QEMU's edu has no reset handler): interrupt status 0x{eduStatus:x}, liveness 0x{liveness:x8}");
-        Check.Equal(Guest.EduIdentification, bar0.Read32(EduId), "edu id after the reset");
+        Check.Equal(Guest.EduIdentification, bar0.Read32(VfioScenarios.Id), "edu id after the reset");
 
         // The device works after the reset: memory decoding and bus mastering as the kernel restored them, then a
         // DMA round trip with an MSI per transfer and a raised interrupt.
-        bar0.Write32(EduAck, eduStatus);
+        bar0.Write32(VfioScenarios.AckInterrupt, eduStatus);
         device.MemoryDecoding = true;
         device.BusMaster = true;
         using VfioInterrupts msi = device.EnableInterrupts(VfioIrqKind.Msi);
@@ -101,17 +97,17 @@ internal static class VfioResetScenarios
         source.Map.WriteBytes(0, pattern);
         EduDma(bar0, source.DeviceAddress, EduBuffer, Size, toRam: false);
         Check.Equal(1UL, msi[0].Wait(Timeout), "MSIs for the DMA to edu after the reset");
-        bar0.Write32(EduAck, bar0.Read32(EduIrqStatus));
+        bar0.Write32(VfioScenarios.AckInterrupt, bar0.Read32(VfioScenarios.InterruptStatus));
         EduDma(bar0, EduBuffer, destination.DeviceAddress, Size, toRam: true);
         Check.Equal(1UL, msi[0].Wait(Timeout), "MSIs for the DMA to RAM after the reset");
-        bar0.Write32(EduAck, bar0.Read32(EduIrqStatus));
+        bar0.Write32(VfioScenarios.AckInterrupt, bar0.Read32(VfioScenarios.InterruptStatus));
         byte[] back = new byte[Size];
         destination.Map.ReadBytes(0, back);
         Check.Bytes(pattern, back, $"{Size} bytes RAM -> edu -> RAM after the reset");
-        bar0.Write32(EduRaise, 0x2);
+        bar0.Write32(VfioScenarios.RaiseInterrupt, 0x2);
         Check.Equal(1UL, msi[0].Wait(Timeout), "MSI for a raised interrupt after the reset");
-        Check.Equal(2u, bar0.Read32(EduIrqStatus), "edu interrupt status after raising 0x2");
-        bar0.Write32(EduAck, 0x2);
+        Check.Equal(2u, bar0.Read32(VfioScenarios.InterruptStatus), "edu interrupt status after raising 0x2");
+        bar0.Write32(VfioScenarios.AckInterrupt, 0x2);
         Check.True(device.TryReset(), "TryReset of a device with a reset method");
     }
 
@@ -146,9 +142,16 @@ internal static class VfioResetScenarios
         {
             long t0 = Stopwatch.GetTimestamp();
             bar0.Write32(E1000eIcs, cause);
-            Check.Equal(1UL, msix[vector].Wait(Timeout), $"interrupts on vector {vector} for cause {name}");
-            latency.Add($"{name} -> vector {vector} in {Stopwatch.GetElapsedTime(t0).TotalMicroseconds:0} us");
-            Thread.Sleep(50); // a stray message to another vector would have arrived by now
+            ulong seen = msix[vector].Wait(Timeout);
+            long waited = Stopwatch.GetTimestamp();
+
+            // The routing is the point: the cause's own vector fires, no other does. The device may notify the same
+            // vector twice for one cause (seen on the arm64 guest: two messages on vector 0 for RxQ0, none elsewhere);
+            // the eventfd counts both, so the count is reported rather than required to be 1.
+            Check.True(seen >= 1, $"no interrupt on vector {vector} for cause {name}");
+            Thread.Sleep(50); // a stray message to another vector (or a repeat on this one) would have arrived by now
+            seen += msix[vector].Poll();
+            latency.Add($"{name} -> vector {vector} in {Stopwatch.GetElapsedTime(t0, waited).TotalMicroseconds:0} us ({seen} notification(s))");
             for (int other = 0; other < msix.Count; other++)
             {
                 if (other != vector)
@@ -164,7 +167,7 @@ internal static class VfioResetScenarios
         bar0.Write32(E1000eIcs, CauseTxq0);
         (int fired, ulong count) = msix.WaitAny(Timeout);
         Check.Equal(1, fired, "WaitAny's vector for cause TxQ0");
-        Check.Equal(1UL, count, "WaitAny's count for cause TxQ0");
+        Check.True(count >= 1, $"WaitAny's count for cause TxQ0 is {count}");
         bar0.Write32(E1000eIcr, uint.MaxValue);
         bar0.Write32(E1000eImc, uint.MaxValue);
         Runner.Note($"vfio-msix.e1000e: {address}, {available} MSI-X vectors, 3 enabled; {string.Join("; ", latency)} (ICS write to Wait returning, TCG)");
@@ -234,10 +237,10 @@ internal static class VfioResetScenarios
 
     private static void EduDma(IoSysMap bar0, ulong from, ulong to, int count, bool toRam)
     {
-        bar0.Write64(EduDmaSource, from);
-        bar0.Write64(EduDmaDestination, to);
-        bar0.Write64(EduDmaCount, (ulong)count);
-        bar0.Write32(EduDmaCommand, EduDmaStart | EduDmaIrq | (toRam ? EduDmaToRam : 0));
+        bar0.Write64(VfioScenarios.DmaSource, from);
+        bar0.Write64(VfioScenarios.DmaDestination, to);
+        bar0.Write64(VfioScenarios.DmaCount, (ulong)count);
+        bar0.Write32(VfioScenarios.DmaCommand, VfioScenarios.DmaStart | VfioScenarios.DmaRaiseIrq | (toRam ? VfioScenarios.DmaToRam : 0));
     }
 
     private static string ReadSysfs(string path)

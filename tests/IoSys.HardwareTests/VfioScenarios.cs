@@ -11,10 +11,10 @@ namespace IoSys.HardwareTests;
 /// </summary>
 internal static class VfioScenarios
 {
-    // edu's registers (QEMU docs/specs/edu.rst).
-    private const long Id = 0x00, Liveness = 0x04, InterruptStatus = 0x24, RaiseInterrupt = 0x60, AckInterrupt = 0x64;
-    private const long DmaSource = 0x80, DmaDestination = 0x88, DmaCount = 0x90, DmaCommand = 0x98;
-    private const uint DmaStart = 0x1, DmaToRam = 0x2, DmaRaiseIrq = 0x4, DmaIrqStatus = 0x100;
+    // edu's registers (QEMU docs/specs/edu.rst); VfioResetScenarios uses them too.
+    internal const long Id = 0x00, Liveness = 0x04, InterruptStatus = 0x24, RaiseInterrupt = 0x60, AckInterrupt = 0x64;
+    internal const long DmaSource = 0x80, DmaDestination = 0x88, DmaCount = 0x90, DmaCommand = 0x98;
+    internal const uint DmaStart = 0x1, DmaToRam = 0x2, DmaRaiseIrq = 0x4, DmaIrqStatus = 0x100;
     private const ulong EduBuffer = 0x40000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
