@@ -84,9 +84,17 @@ public sealed class VfioEduTarget : IEduTarget
 
     private sealed class Irq(VfioInterrupts interrupts) : IEduInterrupts
     {
-        // The eventfd is armed when the interrupts are enabled (at open).
+        // The eventfd is armed when the interrupts are enabled (at open). INTx is also masked by vfio-pci at each
+        // interrupt, including one nobody waited for (irq-raise-ack raises and acknowledges without waiting): Enable
+        // unmasks it, as UIO's does, so the driver's re-arm after a stale wake-up lets the next interrupt through.
+        // Unmasking an unmasked INTx changes nothing. (Without it the arm64 VFIO boot's INTx scenarios timed out
+        // whenever the stale interrupt had been taken before the acknowledgement.)
         public void Enable()
         {
+            if (interrupts.Kind == VfioIrqKind.Intx)
+            {
+                interrupts.Unmask();
+            }
         }
 
         public uint Wait(TimeSpan timeout, CancellationToken cancellationToken = default) =>
