@@ -74,6 +74,19 @@ hw_is_elf() {
     [ -f "$1" ] && [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]
 }
 
+# hw_unpack_module SRC DEST: copy a kernel module out of a package tree, decompressing .ko.xz/.zst/.gz, and check
+# that what comes out is an ELF object (setup-x86_64.sh's UIO and VFIO modules).
+hw_unpack_module() {
+    case "$1" in
+        *.ko) cp "$1" "$2" ;;
+        *.ko.xz) hw_need xz xz-utils; xz -dc "$1" > "$2" ;;
+        *.ko.zst) hw_need zstd zstd; zstd -qdc "$1" > "$2" ;;
+        *.ko.gz) gzip -dc "$1" > "$2" ;;
+        *) hw_die "unknown module compression: $1" ;;
+    esac || hw_die "decompressing $1 failed"
+    hw_is_elf "$2" || hw_die "$(basename "$2") is not an ELF object after decompression"
+}
+
 # hw_elf_machine FILE: print the ELF e_machine (62 = x86-64, 183 = AArch64; little-endian ELF).
 hw_elf_machine() {
     od -An -tu2 -j18 -N2 "$1" | tr -d ' \n'

@@ -131,14 +131,7 @@ else
     for m in uio uio_pci_generic; do
         src=$(find "$STAGE" -path "*/kernel/drivers/uio/$m.ko*" -type f | head -n1)
         [ -n "$src" ] || hw_die "$m.ko not found in $DEB (kernel built without CONFIG_UIO/CONFIG_UIO_PCI_GENERIC as modules?)"
-        case "$src" in
-            *.ko) cp "$src" "$STAGE/out/modules/$m.ko" ;;
-            *.ko.xz) hw_need xz xz-utils; xz -dc "$src" > "$STAGE/out/modules/$m.ko" ;;
-            *.ko.zst) hw_need zstd zstd; zstd -qdc "$src" > "$STAGE/out/modules/$m.ko" ;;
-            *.ko.gz) gzip -dc "$src" > "$STAGE/out/modules/$m.ko" ;;
-            *) hw_die "unknown module compression: $src" ;;
-        esac
-        hw_is_elf "$STAGE/out/modules/$m.ko" || hw_die "$m.ko is not an ELF object after decompression"
+        hw_unpack_module "$src" "$STAGE/out/modules/$m.ko"
     done
     cp "$VMLINUZ" "$STAGE/out/vmlinuz"
     echo "$KREL" > "$STAGE/out/kernel-release"
@@ -169,13 +162,7 @@ if ! vfio_ready || [ "$REFRESH" -eq 1 ]; then
     for m in $VFIO_MODULES; do
         src=$(find "$STAGE" -name "$m.ko*" -type f | head -n1)
         [ -n "$src" ] || hw_die "$m.ko not found in $DEB (kernel built without VFIO as modules?)"
-        case "$src" in
-            *.ko) cp "$src" "$STAGE/out/$m.ko" ;;
-            *.ko.xz) hw_need xz xz-utils; xz -dc "$src" > "$STAGE/out/$m.ko" ;;
-            *.ko.zst) hw_need zstd zstd; zstd -qdc "$src" > "$STAGE/out/$m.ko" ;;
-            *) hw_die "unknown module compression: $src" ;;
-        esac
-        hw_is_elf "$STAGE/out/$m.ko" || hw_die "$m.ko is not an ELF object"
+        hw_unpack_module "$src" "$STAGE/out/$m.ko"
     done
     rm -rf "$KDIR/vfio-modules"; mv "$STAGE/out" "$KDIR/vfio-modules"; rm -rf "$STAGE"
     vfio_ready || hw_die "VFIO module extraction incomplete in $KDIR/vfio-modules"
