@@ -500,6 +500,38 @@ public unsafe class RuntimeOffsetBenchmarks
         }
     }
 
+    // Design probes (ViewShapeProbes.cs): the same loop over two minimal views, one whose slow path throws and one
+    // whose slow path returns. The element count is read at run time, as a view's is.
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint Probe_ThrowingSlowPath_Read32()
+    {
+        long[] offsets = _offsets;
+        var view = new ThrowingSlowPathProbe(_map, (uint)(_map.Size >> 2));
+        uint s = 0;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            s += view[(int)(offsets[i] >> 2)];
+        }
+
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
+    [BenchmarkCategory("Read32")]
+    public uint Probe_ReturningSlowPath_Read32()
+    {
+        long[] offsets = _offsets;
+        var view = new ReturningSlowPathProbe(_map, (uint)(_map.Size >> 2));
+        uint s = 0;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            s += view[(int)(offsets[i] >> 2)];
+        }
+
+        return s;
+    }
+
     [Benchmark(OperationsPerInvoke = Offsets.PerInvoke)]
     [BenchmarkCategory("Write32")]
     public void IoSys_Write32()

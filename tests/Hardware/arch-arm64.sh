@@ -67,7 +67,7 @@ hw_arch_libs() {
         fi
     done
     [ ${#missing[@]} -eq 0 ] ||
-        hw_die "arm64 payload needs libraries not in $lib: ${missing[*]} (the arm64 rootfs has libc, libm and the loader only)"
+        hw_die "arm64 payload needs libraries not in $lib: ${missing[*]} (the arm64 rootfs has libc with its libdl/libpthread/librt stubs, libm, libstdc++, libgcc_s and the loader: arm64/setup.sh)"
     local ld=$lib/ld-linux-aarch64.so.1
     [ -f "$ld" ] || hw_die "arm64 dynamic loader missing: $ld"
     printf '%s %s\n' "$(readlink -f "$ld")" /lib/ld-linux-aarch64.so.1

@@ -125,6 +125,29 @@ check_region() {
     esac
 }
 
+# publish_jit OUTDIR: the guest test program as a self-contained, trimmed JIT publish for arm64 (IoSysJitPublish), into
+# OUTDIR/jit: what a JIT user on a board runs, with the ordering stub loaded from libiosys_native.so (the payload runs
+# its ordering scenarios). Only what the runtime loads is copied: no symbols, docs, debugger or tracing libraries.
+publish_jit() {
+    local out=$1/jit t0 dir f
+    t0=$(date +%s)
+    bounded 900 dotnet publish "$HW_REPO/tests/IoSys.HardwareTests/IoSys.HardwareTests.csproj" -r linux-arm64 -c Release \
+        -p:IoSysJitPublish=true --artifacts-path "$ART/arm64-jit" -nologo -clp:ErrorsOnly > "$1/.publish-jit.log" 2>&1 ||
+        { tail -n 30 "$1/.publish-jit.log"; return 1; }
+    dir=$ART/arm64-jit/publish/IoSys.HardwareTests/release_linux-arm64
+    [ -f "$dir/iosys-hwtests" ] && [ -f "$dir/libcoreclr.so" ] || { echo "no self-contained iosys-hwtests in $dir"; return 1; }
+    [ -f "$dir/libiosys_native.so" ] || { echo "the JIT publish has no libiosys_native.so (src/IoSys/native/IoSys.Native.targets)"; return 1; }
+    mkdir -p "$out"
+    for f in "$dir"/*; do
+        case "$(basename "$f")" in
+            *.pdb|*.xml|*.dbg|createdump|libmscordaccore.so|libmscordbi.so|libcoreclrtraceptprovider.so|libclrgc*.so) ;;
+            *) cp "$f" "$out/" ;;
+        esac
+    done
+    rm -f "$1/.publish-jit.log"
+    say "published the JIT iosys-hwtests for arm64 in $(secs "$t0")s ($(du -sk "$out" | cut -f1) KiB)"
+}
+
 # check_disasm ARCH: the disassembly checks of the published iosys-hwtests (symbols from its .dbg), counted as host
 # checks; their notes (the instructions found) are echoed.
 check_disasm() {
@@ -203,6 +226,9 @@ run_arch() {
         { host_fail "publish.$arch.iosys" "NativeAOT publish of src/IoSys.Cli failed"; return; }
     publish "$arch" "$HW_REPO/samples/EduDriver/EduDriver.csproj" edu-demo "$payload" ||
         { host_fail "publish.$arch.edu-demo" "NativeAOT publish of samples/EduDriver failed"; return; }
+    if [ "$arch" = arm64 ]; then
+        publish_jit "$payload" || { host_fail "publish.$arch.jit" "JIT publish of tests/IoSys.HardwareTests failed"; return; }
+    fi
     pub_s=$(secs "$t0")
 
     # 2b. The ordered/relaxed accesses in the published binary, by disassembly (check-ordering-disasm.sh).

@@ -26,7 +26,8 @@ if (args.Length > 0 && only is null)
 
 var guest = new Guest();
 var runner = new Runner(only);
-Runner.Note($"iosys-hwtests on {RuntimeInformation.ProcessArchitecture} ({RuntimeInformation.OSDescription}), .NET {Environment.Version}; " +
+Runner.Note($"iosys-hwtests on {RuntimeInformation.ProcessArchitecture} ({RuntimeInformation.OSDescription}), .NET {Environment.Version} " +
+            $"({(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled ? "JIT" : "NativeAOT")}); " +
             $"edu {guest.EduPci ?? "-"} ({guest.EduUio ?? "no uio"}), ivshmem {guest.IvshmemPci ?? "-"}");
 EduTests.Register(runner, guest);
 DmaTests.Register(runner, guest);

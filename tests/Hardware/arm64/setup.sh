@@ -17,7 +17,7 @@
 #     or /var/lib/apt changes, no dpkg --add-architecture):
 #       bpo:   <the machine's Debian mirror> <codename>-backports main, amd64 -> qemu-system-arm (QEMU 10)
 #       arm64: <mirror> <codename>, <codename>-updates, <security mirror> <codename>-security, arm64
-#              -> linux-image-6.1.*-arm64, busybox-static, libc6
+#              -> linux-image-6.1.*-arm64, busybox-static, libc6, libstdc++6 and libgcc-s1 (the JIT payload)
 #     The .debs are fetched with `apt-get download` and unpacked with dpkg-deb, never installed.
 #   * checks the QEMU binary's libraries with ldd; missing ones are installed from the system's own
 #     suites (the package names come from the backports package's Depends), and what is still
@@ -339,18 +339,25 @@ fi
 # ---------------------------------------------------------------- arm64 userland: busybox + libc
 BBDEB=$(papt_fetch arm64 busybox-static "$DEBS")
 LCDEB=$(papt_fetch arm64 libc6 "$DEBS")
+# The .NET runtime of the JIT payload (run.sh, publish_jit) needs the C++ runtime too.
+CXXDEB=$(papt_fetch arm64 libstdc++6 "$DEBS")
+GCCDEB=$(papt_fetch arm64 libgcc-s1 "$DEBS")
 unpack "$BBDEB" "$C/pkg-busybox"
 unpack "$LCDEB" "$C/pkg-libc6"
+unpack "$CXXDEB" "$C/pkg-libstdcxx6"
+unpack "$GCCDEB" "$C/pkg-libgcc-s1"
 ROOTFS_ARM64_DIR=$C/rootfs
-STAMP="$(basename "$BBDEB") $(basename "$LCDEB")"
+STAMP="$(basename "$BBDEB") $(basename "$LCDEB") $(basename "$CXXDEB") $(basename "$GCCDEB")"
 if [ "$(cat "$ROOTFS_ARM64_DIR/.from" 2>/dev/null || true)" != "$STAMP" ]; then
     rm -rf "$ROOTFS_ARM64_DIR"
     mkdir -p "$ROOTFS_ARM64_DIR/bin" "$ROOTFS_ARM64_DIR/lib/aarch64-linux-gnu"
     cp "$C/pkg-busybox/bin/busybox" "$ROOTFS_ARM64_DIR/bin/busybox"
-    L=$C/pkg-libc6
-    for so in libc.so.6 libm.so.6 ld-linux-aarch64.so.1; do
-        f=$(find "$L" -name "$so" | head -n1)
-        [ -n "$f" ] || die "$so not in libc6:arm64"
+    # PKG:SONAME pairs: libc's (libdl, libpthread and librt are glibc's compatibility stubs the runtime still names).
+    for pair in libc6:libc.so.6 libc6:libm.so.6 libc6:ld-linux-aarch64.so.1 libc6:libdl.so.2 libc6:libpthread.so.0 \
+                libc6:librt.so.1 libstdcxx6:libstdc++.so.6 libgcc-s1:libgcc_s.so.1; do
+        so=${pair#*:}
+        f=$(find "$C/pkg-${pair%%:*}" -name "$so" | head -n1)
+        [ -n "$f" ] || die "$so not in the arm64 package ${pair%%:*}"
         cp -L "$f" "$ROOTFS_ARM64_DIR/lib/aarch64-linux-gnu/$so"
     done
     # The ELF interpreter path that aarch64 binaries ask for.

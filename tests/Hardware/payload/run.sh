@@ -35,6 +35,18 @@ else
     fail hwtests.process "no iosys-hwtests in the payload"
 fi
 
+# --- 1b. the library under the JIT (arm64: run.sh's publish_jit) ---------------------------------
+# The same program, self-contained and JIT-compiled, as a JIT user on a board runs it: its ordered accesses and
+# barriers call the ordering stub through libiosys_native.so (NativeAOT links it statically instead). Its lines are
+# renamed jit.* so they count apart from the NativeAOT run's.
+if [ -x ./jit/iosys-hwtests ]; then
+    ./jit/iosys-hwtests --only ordering. > jit.out 2>&1
+    rc=$?
+    sed -e 's/^PASS /PASS jit./' -e 's/^FAIL /FAIL jit./' -e 's/^SKIP /SKIP jit./' jit.out
+    [ "$rc" -le 1 ] || fail jit.hwtests.process "the JIT iosys-hwtests ended abnormally ($(describe_rc "$rc"))"
+    grep -q '^PASS ' jit.out || fail jit.hwtests.ran "the JIT iosys-hwtests passed no scenario"
+fi
+
 # --- 2. the tool ----------------------------------------------------------------------------------
 IOSYS=./iosys
 if [ ! -x "$IOSYS" ]; then
