@@ -49,7 +49,8 @@ internal static class VfioScenarios
             using VfioDevice device = VfioDevice.Open(address, options);
             Check.Equal((ushort)0x1234, device.Config.Read16(0), "vendor id");
             Check.Equal((ushort)0x11e8, device.Config.Read16(2), "device id");
-            Check.Refused(IoAccessError.WidthRefused, () => device.Config.Read64(0), "an 8-byte config read (two config cycles)");
+            IoAccessException refused = Check.Refused(IoAccessError.WidthRefused, () => device.Config.Read64(0), "an 8-byte config read (two config cycles)");
+            Check.Equal($"vfio:{address}/config", refused.Target ?? "(none)", "the refused config read names its target");
         });
 
         r.Run("vfio.bar0", () =>
@@ -62,6 +63,9 @@ internal static class VfioScenarios
             Check.Equal(Guest.EduIdentification, bar0.Read32(Id), "edu id");
             bar0.Write32(Liveness, 0x12345678);
             Check.Equal(~0x12345678u, bar0.Read32(Liveness), "liveness (the inverse)");
+            IoAccessException outside = Check.Refused(IoAccessError.OutOfRange, () => bar0.Read32(bar0.Size), "a read past BAR0");
+            Check.Equal($"vfio:{address}/bar0", outside.Target ?? "(none)", "the refused BAR0 read names its target");
+            Check.True(outside.Message.Contains($"vfio:{address}/bar0", StringComparison.Ordinal), $"the message names the target: {outside.Message}");
         });
 
         r.Run("vfio.dma.round-trips-msi", () =>
