@@ -276,15 +276,14 @@ internal static class RegisterEmitter
         w.Line("get => _raw;");
         w.Close();
 
-        // IRegister<TSelf>: the constants above, reachable through a type parameter.
+        // IRegister<TSelf>: the constants above, reachable through a type parameter (ResetValue implements its member
+        // itself: one member fewer a register).
         w.Line();
         w.Line($"static long global::IoSys.Registers.IRegister<{n}>.Offset => Offset;");
         w.Line();
         w.Line($"static int global::IoSys.Registers.IRegister<{n}>.Width => Width;");
         w.Line();
         w.Line($"static {AccessType} global::IoSys.Registers.IRegister<{n}>.Access => Access;");
-        w.Line();
-        w.Line($"static {n} global::IoSys.Registers.IRegister<{n}>.ResetValue => ResetValue;");
         w.Line();
         w.Line($"ulong global::IoSys.Registers.IRegister<{n}>.RawBits => _raw;");
         w.Line();
@@ -389,7 +388,6 @@ internal static class RegisterEmitter
         w.Line($"static long {iface}.Offset => Offset;");
         w.Line($"static int {iface}.Width => Width;");
         w.Line($"static __IoAccess {iface}.Access => Access;");
-        w.Line($"static {n} {iface}.ResetValue => ResetValue;");
         w.Line($"ulong {iface}.RawBits => _raw;");
         w.Line($"{Inline}static {n} {iface}.FromRaw(ulong raw) => new({(wide ? string.Empty : "(" + raw + ")")}raw);");
         if (r.IsArray)

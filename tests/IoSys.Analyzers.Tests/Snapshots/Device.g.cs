@@ -47,8 +47,6 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Id>.Access => Access;
 
-            static Id global::IoSys.Registers.IRegister<Id>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Id>.RawBits => _raw;
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -147,8 +145,6 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Status>.Access => Access;
 
-            static Status global::IoSys.Registers.IRegister<Status>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Status>.RawBits => _raw;
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -235,8 +231,6 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqStatus>.Access => Access;
 
-            static IrqStatus global::IoSys.Registers.IRegister<IrqStatus>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<IrqStatus>.RawBits => _raw;
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -311,8 +305,6 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqAck>.Access => Access;
 
-            static IrqAck global::IoSys.Registers.IRegister<IrqAck>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<IrqAck>.RawBits => _raw;
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -386,8 +378,6 @@ namespace Device
             static int global::IoSys.Registers.IRegister<DmaCommand>.Width => Width;
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<DmaCommand>.Access => Access;
-
-            static DmaCommand global::IoSys.Registers.IRegister<DmaCommand>.ResetValue => ResetValue;
 
             ulong global::IoSys.Registers.IRegister<DmaCommand>.RawBits => _raw;
 
@@ -492,8 +482,6 @@ namespace Device
             static int global::IoSys.Registers.IRegister<Queue>.Width => Width;
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Queue>.Access => Access;
-
-            static Queue global::IoSys.Registers.IRegister<Queue>.ResetValue => ResetValue;
 
             ulong global::IoSys.Registers.IRegister<Queue>.RawBits => _raw;
 

@@ -55,8 +55,6 @@ partial class Outer
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Ctl>.Access => Access;
 
-            static Ctl global::IoSys.Registers.IRegister<Ctl>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Ctl>.RawBits => _raw;
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
