@@ -422,8 +422,9 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
     private static void CheckRegisterIndex(OperationAnalysisContext context, IInvocationOperation invocation)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        if (!method.IsStatic || method.Name is not ("Read" or "Write" or "Update" or "OffsetOf")
-            || RegisterModelBuilder.FindAttribute(method.ContainingType, RegisterModelBuilder.RegisterAttribute) is not { } register)
+        if (!method.IsStatic || method.Name is not ("Read" or "ReadRelaxed" or "Write" or "WriteRelaxed" or "Update" or "OffsetOf")
+            || RegisterOf(method) is not { } registerType
+            || RegisterModelBuilder.FindAttribute(registerType, RegisterModelBuilder.RegisterAttribute) is not { } register)
         {
             return;
         }
@@ -432,8 +433,32 @@ public sealed class MapAccessAnalyzer : DiagnosticAnalyzer
         IArgumentOperation? index = invocation.Arguments.FirstOrDefault(a => a.Parameter is { Name: "index", Type.SpecialType: SpecialType.System_Int32 });
         if (count > 1 && index?.Value.ConstantValue is { HasValue: true, Value: int value } && (value < 0 || value >= count))
         {
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.IndexOutOfRange, index.Syntax.GetLocation(), value, method.ContainingType.Name, count));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.IndexOutOfRange, index.Syntax.GetLocation(), value, registerType.Name, count));
         }
+    }
+
+    /// <summary>
+    /// The register type an accessor call is for. The accessors are IoSys's <c>RegisterAccessExtensions</c>, static
+    /// extension members over the register interfaces: the register is a type argument of the extension block (how
+    /// C# 14 compilers show <c>Regs.Channel.Read(map, 3)</c>) or of the method (its lowered form); a member declared on
+    /// a register type itself (older generated code) has the register as its containing type.
+    /// </summary>
+    private static INamedTypeSymbol? RegisterOf(IMethodSymbol method)
+    {
+        if (RegisterModelBuilder.FindAttribute(method.ContainingType, RegisterModelBuilder.RegisterAttribute) is not null)
+        {
+            return method.ContainingType;
+        }
+
+        foreach (ITypeSymbol argument in method.ContainingType.TypeArguments.Concat(method.TypeArguments))
+        {
+            if (argument is INamedTypeSymbol named && RegisterModelBuilder.FindAttribute(named, RegisterModelBuilder.RegisterAttribute) is not null)
+            {
+                return named;
+            }
+        }
+
+        return null;
     }
 
     private static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);

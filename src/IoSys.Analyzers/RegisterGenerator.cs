@@ -106,9 +106,6 @@ internal static class RegisterEmitter
 
         if (block.Svd is not null)
         {
-            w.Line("using __IoMap = global::IoSys.IoSysMap;");
-            w.Line($"using __IoKnown = global::IoSys.IoSysMap<global::{block.FullName}>;");
-            w.Line($"using __IoLease = global::IoSys.IoSysMapLease<global::{block.FullName}>;");
             w.Line("using __IoInline = global::System.Runtime.CompilerServices.MethodImplAttribute;");
             w.Line("using __IoAccess = global::IoSys.Registers.RegisterAccess;");
             w.Line("using __IoBits = global::IoSys.Registers.BitsAttribute;");
@@ -205,9 +202,6 @@ internal static class RegisterEmitter
         string rawAsCalc = raw == calc ? "_raw" : "(" + calc + ")_raw";
         ulong widthMask = wide ? ulong.MaxValue : (1UL << r.Width) - 1;
         ulong calcMask = wide ? ulong.MaxValue : uint.MaxValue;
-        string known = w.Compact ? "__IoKnown" : "global::IoSys.IoSysMap<" + block.Name + ">";
-        string lease = w.Compact ? "__IoLease" : "global::IoSys.IoSysMapLease<" + block.Name + ">";
-        string untyped = w.Compact ? "__IoMap" : "global::IoSys.IoSysMap";
         string inline = w.Compact ? "[__IoInline(256)]" : "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         string n = r.Name;
 
@@ -231,7 +225,7 @@ internal static class RegisterEmitter
             w.Line($"[global::IoSys.Registers.Register({Hex(r.Offset)}L, {AccessValue(r.Access)}, Width = {r.Width}, Reset = {Hex(r.Reset)}UL{array})]");
         }
 
-        w.Line((r.Doc is not null ? "public " : string.Empty) + (r.IsReadOnly ? "readonly " : string.Empty) + "partial struct " + n + " : global::System.IEquatable<" + n + ">, global::IoSys.Registers.IRegister<" + n + ">");
+        w.Line((r.Doc is not null ? "public " : string.Empty) + (r.IsReadOnly ? "readonly " : string.Empty) + "partial struct " + n + " : global::System.IEquatable<" + n + ">, " + AccessInterfaces(r));
         w.Open();
         foreach (EnumModel e in r.Enums)
         {
@@ -282,7 +276,8 @@ internal static class RegisterEmitter
         w.Line("get => _raw;");
         w.Close();
 
-        // IRegister<TSelf>: the constants above, reachable through a type parameter.
+        // IRegister<TSelf>: the constants above, reachable through a type parameter (ResetValue implements its member
+        // itself: one member fewer a register).
         w.Line();
         w.Line($"static long global::IoSys.Registers.IRegister<{n}>.Offset => Offset;");
         w.Line();
@@ -290,95 +285,25 @@ internal static class RegisterEmitter
         w.Line();
         w.Line($"static {AccessType} global::IoSys.Registers.IRegister<{n}>.Access => Access;");
         w.Line();
-        w.Line($"static {n} global::IoSys.Registers.IRegister<{n}>.ResetValue => ResetValue;");
-        w.Line();
         w.Line($"ulong global::IoSys.Registers.IRegister<{n}>.RawBits => _raw;");
+        w.Line();
+        w.Line(inline);
+        w.Line($"static {n} global::IoSys.Registers.IRegister<{n}>.FromRaw(ulong raw) => new({(raw == "ulong" ? string.Empty : "(" + raw + ")")}raw);");
+        if (r.IsArray)
+        {
+            w.Line();
+            w.Line($"static int global::IoSys.Registers.IRegisterArray<{n}>.Count => Count;");
+            w.Line();
+            w.Line($"static long global::IoSys.Registers.IRegisterArray<{n}>.Stride => Stride;");
+        }
 
         foreach (FieldModel f in r.Fields)
         {
             EmitField(w, r, f, n, calc, suffix, cast, rawAsCalc, calcMask, inline);
         }
 
-        // Access: what is not generated cannot be called, so the access kind is enforced at compile time.
-        string index = r.IsArray ? ", int index" : string.Empty;
-        string offset = r.IsArray ? "OffsetOf(index)" : "Offset";
-        string indexDoc = r.IsArray ? "/// <param name=\"index\">The element, from 0 to <see cref=\"Count\"/> - 1.</param>" : string.Empty;
-        if (r.IsArray)
-        {
-            w.Line();
-            w.Line("/// <summary>Offset of element <paramref name=\"index\"/> from the start of the block.</summary>");
-            w.Line("/// <param name=\"index\">The element, from 0 to <see cref=\"Count\"/> - 1.</param>");
-            w.Line("/// <returns>The offset in bytes.</returns>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"index\"/> is not a valid element.</exception>");
-            w.Line(inline);
-            w.Line("public static long OffsetOf(int index)");
-            w.Open();
-            w.Line("if ((uint)index >= (uint)Count)");
-            w.Open();
-            w.Line("ThrowIndexOutOfRange(index);");
-            w.Close();
-            w.Line();
-            w.Line("return Offset + (index * Stride);");
-            w.Close();
-        }
-
-        // The lease overloads take the lease by value: they are inlined, so the copy is only register moves, and they
-        // never dispose it.
-        foreach (string mapType in new[] { untyped, known, lease })
-        {
-            string mapDoc = mapType == lease
-                ? "/// <param name=\"map\">A lease on the block's map (<c>IoSysMap&lt;" + block.Name + "&gt;.Lease()</c>), for a batch of accesses.</param>"
-                : "/// <param name=\"map\">The block's map: a simulated or real device, or a window onto the block.</param>";
-            if (r.CanRead)
-            {
-                w.Line();
-                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one ordered {r.Width}-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>");
-                w.Line(mapDoc);
-                Doc(w, indexDoc);
-                w.Line("/// <returns>The value read.</returns>");
-                w.Line(inline);
-                w.Line($"public static {n} Read({mapType} map{index}) => new(map.Read{r.Width}({offset}));");
-                w.Line();
-                w.Line($"/// <summary>Reads the register ({AccessName(r.Access)}) with one relaxed {r.Width}-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>");
-                w.Line(mapDoc);
-                Doc(w, indexDoc);
-                w.Line("/// <returns>The value read.</returns>");
-                w.Line(inline);
-                w.Line($"public static {n} ReadRelaxed({mapType} map{index}) => new(map.Read{r.Width}Relaxed({offset}));");
-            }
-
-            if (r.CanWrite)
-            {
-                w.Line();
-                string what = r.Access == RegisterModel.AccessW1C ? "W1C: each bit written as 1 clears that bit" : AccessName(r.Access);
-                w.Line($"/// <summary>Writes the register ({what}) with one ordered {r.Width}-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>");
-                w.Line(mapDoc);
-                Doc(w, indexDoc);
-                w.Line("/// <param name=\"value\">The value to write.</param>");
-                w.Line(inline);
-                w.Line($"public static void Write({mapType} map{index}, {n} value) => map.Write{r.Width}({offset}, value._raw);");
-                w.Line();
-                w.Line($"/// <summary>Writes the register ({what}) with one relaxed {r.Width}-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>");
-                w.Line(mapDoc);
-                Doc(w, indexDoc);
-                w.Line("/// <param name=\"value\">The value to write.</param>");
-                w.Line(inline);
-                w.Line($"public static void WriteRelaxed({mapType} map{index}, {n} value) => map.Write{r.Width}Relaxed({offset}, value._raw);");
-            }
-
-            if (r.CanUpdate)
-            {
-                string arg = r.IsArray ? ", index" : string.Empty;
-                w.Line();
-                w.Line("/// <summary>Read-modify-write: reads the register, applies <paramref name=\"update\"/> and writes the result.</summary>");
-                w.Line(mapDoc);
-                Doc(w, indexDoc);
-                w.Line("/// <param name=\"update\">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>");
-                w.Line(inline);
-                w.Line($"public static void Update({mapType} map{index}, global::System.Func<{n}, {n}> update) => Write(map{arg}, update(Read(map{arg})));");
-            }
-        }
-
+        // Read, Write, Update and OffsetOf are RegisterAccessExtensions' members over the interfaces above: the
+        // interfaces a register implements decide what compiles, so the access kind is enforced at compile time.
         // Value semantics.
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -405,13 +330,6 @@ internal static class RegisterEmitter
 
         text.Append("Raw = 0x{_raw:X").Append(r.Width / 4).Append("} }}");
         w.Line($"public override string ToString() => global::System.FormattableString.Invariant($\"{text}\");");
-        if (r.IsArray)
-        {
-            w.Line();
-            w.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
-            w.Line("private static void ThrowIndexOutOfRange(int index) =>");
-            w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"{n} has {r.Count} elements.\");");
-        }
 
         w.Close();
     }
@@ -446,7 +364,7 @@ internal static class RegisterEmitter
         string array = r.IsArray ? $", Count = {r.Count}, Stride = {Hex(r.Stride)}L" : string.Empty;
         w.Line($"/// <summary>{r.Doc}</summary>");
         w.Line($"[global::IoSys.Registers.Register({Hex(r.Offset)}L, {access}, Width = {r.Width}, Reset = {Hex(r.Reset)}UL{array})]");
-        w.Line($"public readonly partial struct {n} : global::System.IEquatable<{n}>, {iface}");
+        w.Line($"public readonly partial struct {n} : global::System.IEquatable<{n}>, {AccessInterfaces(r)}");
         w.Open();
         foreach (EnumModel e in r.Enums)
         {
@@ -470,8 +388,13 @@ internal static class RegisterEmitter
         w.Line($"static long {iface}.Offset => Offset;");
         w.Line($"static int {iface}.Width => Width;");
         w.Line($"static __IoAccess {iface}.Access => Access;");
-        w.Line($"static {n} {iface}.ResetValue => ResetValue;");
         w.Line($"ulong {iface}.RawBits => _raw;");
+        w.Line($"{Inline}static {n} {iface}.FromRaw(ulong raw) => new({(wide ? string.Empty : "(" + raw + ")")}raw);");
+        if (r.IsArray)
+        {
+            w.Line($"static int global::IoSys.Registers.IRegisterArray<{n}>.Count => Count;");
+            w.Line($"static long global::IoSys.Registers.IRegisterArray<{n}>.Stride => Stride;");
+        }
         foreach (FieldModel f in r.Fields)
         {
             string range = f.High == f.Low ? "bit " + f.Low : $"bits {f.High}:{f.Low}";
@@ -481,36 +404,8 @@ internal static class RegisterEmitter
             w.Line($"{Inline}public {n} With{f.Name}({(f.Kind == FieldKind.Bool ? "bool" : f.Type)} value) => {FieldWith(f, calc, suffix, cast, rawAsCalc, calcMask)};");
         }
 
-        // Access: what is not generated cannot be called, so the access kind is enforced at compile time. The typed
-        // map and lease overloads keep constant offsets on the core's known-size path.
-        string index = r.IsArray ? ", int index" : string.Empty;
-        string offset = r.IsArray ? "OffsetOf(index)" : "Offset";
-        string arg = r.IsArray ? ", index" : string.Empty;
-        if (r.IsArray)
-        {
-            w.Line($"{Inline}public static long OffsetOf(int index) {{ if ((uint)index >= (uint)Count) {{ ThrowIndexOutOfRange(index); }} return Offset + (index * Stride); }}");
-        }
-
-        foreach (string map in new[] { "__IoMap", "__IoKnown", "__IoLease" })
-        {
-            if (r.CanRead)
-            {
-                w.Line($"{Inline}public static {n} Read({map} map{index}) => new(map.Read{r.Width}({offset}));");
-                w.Line($"{Inline}public static {n} ReadRelaxed({map} map{index}) => new(map.Read{r.Width}Relaxed({offset}));");
-            }
-
-            if (r.CanWrite)
-            {
-                w.Line($"{Inline}public static void Write({map} map{index}, {n} value) => map.Write{r.Width}({offset}, value._raw);");
-                w.Line($"{Inline}public static void WriteRelaxed({map} map{index}, {n} value) => map.Write{r.Width}Relaxed({offset}, value._raw);");
-            }
-
-            if (r.CanUpdate)
-            {
-                w.Line($"{Inline}public static void Update({map} map{index}, global::System.Func<{n}, {n}> update) => Write(map{arg}, update(Read(map{arg})));");
-            }
-        }
-
+        // Read, Write, Update and OffsetOf are RegisterAccessExtensions' members over the interfaces above
+        // (declared once in IoSys, not per register: the compiler's time grows with the members it compiles).
         w.Line($"public bool Equals({n} other) => _raw == other._raw;");
         w.Line($"public override bool Equals(object? obj) => obj is {n} other && _raw == other._raw;");
         w.Line("public override int GetHashCode() => _raw.GetHashCode();");
@@ -524,12 +419,41 @@ internal static class RegisterEmitter
 
         text.Append("Raw = 0x{_raw:X").Append(r.Width / 4).Append("} }}");
         w.Line($"public override string ToString() => global::System.FormattableString.Invariant($\"{text}\");");
-        if (r.IsArray)
-        {
-            w.Line($"[global::System.Diagnostics.CodeAnalysis.DoesNotReturn] private static void ThrowIndexOutOfRange(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"{n} has {r.Count} elements.\");");
-        }
 
         w.Close();
+    }
+
+    /// <summary>
+    /// The register interfaces of <paramref name="r"/>: its access right (readable, writable, read-write) and whether it
+    /// is an array pick the accessors of <c>RegisterAccessExtensions</c> it gets.
+    /// </summary>
+    private static string AccessInterfaces(RegisterModel r)
+    {
+        string n = r.Name;
+        string array = r.IsArray ? "Array" : string.Empty;
+        const string Ns = "global::IoSys.Registers.";
+        if (r.CanUpdate)
+        {
+            return $"{Ns}IReadWriteRegister{array}<{n}>";
+        }
+
+        var list = new List<string>();
+        if (r.CanRead)
+        {
+            list.Add($"{Ns}IReadableRegister{array}<{n}>");
+        }
+
+        if (r.CanWrite)
+        {
+            list.Add($"{Ns}IWritableRegister{array}<{n}>");
+        }
+
+        if (list.Count == 0)
+        {
+            list.Add(r.IsArray ? $"{Ns}IRegisterArray<{n}>" : $"{Ns}IRegister<{n}>");
+        }
+
+        return string.Join(", ", list);
     }
 
     private static void EmitField(Writer w, RegisterModel r, FieldModel f, string n, string calc, string suffix, string cast, string rawAsCalc, ulong calcMask, string inline)
@@ -625,14 +549,6 @@ internal static class RegisterEmitter
 
     private static string AccessValue(int access) =>
         access >= 0 && access < AccessNames.Length ? AccessType + "." + AccessNames[access] : "(" + AccessType + ")" + access.ToString(CultureInfo.InvariantCulture);
-
-    private static void Doc(Writer w, string line)
-    {
-        if (line.Length > 0)
-        {
-            w.Line(line);
-        }
-    }
 
     private static string Hex(long value) => value < 0
         ? value.ToString(CultureInfo.InvariantCulture)

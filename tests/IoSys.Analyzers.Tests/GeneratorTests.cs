@@ -94,16 +94,20 @@ public sealed class GeneratorTests
     }
 
     [Theory]
-    [InlineData("DeviceRegs.Id.Write(map, default);", "Write")] // RO: no Write
-    [InlineData("DeviceRegs.Id.Update(map, static v => v);", "Update")]
-    [InlineData("_ = DeviceRegs.IrqAck.Read(map);", "Read")] // WO: no Read
-    [InlineData("DeviceRegs.IrqStatus.Update(map, static v => v);", "Update")] // W1C: no read-modify-write
-    public void AccessKindsAreEnforcedAtCompileTime(string statement, string missing)
+    [InlineData("DeviceRegs.Id.Write(map, default);", "IWritableRegister<Device.DeviceRegs.Id>")] // RO: no Write
+    [InlineData("DeviceRegs.Id.Update(map, static v => v);", "IReadWriteRegister<Device.DeviceRegs.Id>")]
+    [InlineData("_ = DeviceRegs.IrqAck.Read(map);", "IReadableRegister<Device.DeviceRegs.IrqAck>")] // WO: no Read
+    [InlineData("DeviceRegs.IrqStatus.Update(map, static v => v);", "IReadWriteRegister<Device.DeviceRegs.IrqStatus>")] // W1C: no read-modify-write
+    [InlineData("DeviceRegs.Queue.Read(map);", "IReadableRegister<Device.DeviceRegs.Queue>")] // an array: no accessor without an index
+    [InlineData("DeviceRegs.Status.Read(map, 0);", "IReadableRegisterArray<Device.DeviceRegs.Status>")] // a single register: no accessor with an index
+    public void AccessKindsAreEnforcedAtCompileTime(string statement, string lacking)
     {
         (_, var diagnostics) = Harness.Generate(DeviceSource + "\npublic static class Use { public static void M(IoSys.IoSysMap map) { " + statement + " } }");
         Diagnostic error = Assert.Single(diagnostics, d => d.Severity == DiagnosticSeverity.Error);
-        Assert.Equal("CS0117", error.Id); // '...' does not contain a definition for 'missing'
-        Assert.Contains("'" + missing + "'", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        // The accessors are RegisterAccessExtensions' members over the register interfaces: the register type lacks the
+        // interface of the access it is not allowed (CS0315: no conversion to IWritableRegister<Id>).
+        Assert.Equal("CS0315", error.Id);
+        Assert.Contains("to 'IoSys.Registers." + lacking + "'", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

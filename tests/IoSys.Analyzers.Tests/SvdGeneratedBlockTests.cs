@@ -73,18 +73,27 @@ public sealed class SvdGeneratedBlockTests : IDisposable
         Assert.Equal((ushort)0xFE07, UART0.SR.ReservedMask);
     }
 
+    private static bool Implements(Type type, Type openInterface) =>
+        type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == openInterface);
+
     [Fact]
     public void AccessKindsAreEnforcedByWhatIsGenerated()
     {
-        static bool Has(Type t, string method) => t.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == method);
-
-        // Read-only: no Write; write-only: no Read; write-one-to-clear: no read-modify-write.
-        Assert.False(Has(typeof(UART0.SR), "Write"));
-        Assert.False(Has(typeof(UART0.FIFO), "Read"));
-        Assert.True(Has(typeof(UART0.ICR), "Write"));
-        Assert.False(Has(typeof(UART0.ICR), "Update"));
+        // The accessors are RegisterAccessExtensions' members over the register interfaces: read-only: not writable;
+        // write-only: not readable; write-one-to-clear: readable and writable but no read-modify-write.
+        Assert.False(Implements(typeof(UART0.SR), typeof(IWritableRegister<>)));
+        Assert.True(Implements(typeof(UART0.SR), typeof(IReadableRegister<>)));
+        Assert.False(Implements(typeof(UART0.FIFO), typeof(IReadableRegisterArray<>))); // FIFO[%s]: an array
+        Assert.True(Implements(typeof(UART0.FIFO), typeof(IWritableRegisterArray<>)));
+        Assert.False(Implements(typeof(UART0.FIFO), typeof(IWritableRegister<>))); // no accessor without an index
+        Assert.True(Implements(typeof(UART0.ICR), typeof(IWritableRegister<>)));
+        Assert.True(Implements(typeof(UART0.ICR), typeof(IReadableRegister<>)));
+        Assert.False(Implements(typeof(UART0.ICR), typeof(IReadWriteRegister<>)));
         Assert.Equal(RegisterAccess.W1C, UART0.ICR.Access);
-        Assert.True(Has(typeof(UART0.CR), "Update"));
+        Assert.True(Implements(typeof(UART0.CR), typeof(IReadWriteRegister<>)));
+
+        // No accessor is declared per register any more: the type has its fields and constants only.
+        Assert.DoesNotContain(typeof(UART0.CR).GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.Name is "Read" or "Write" or "Update" or "ReadRelaxed" or "WriteRelaxed");
 
         // The generated register carries the attributes a hand declaration has, and IRegister<TSelf>.
         RegisterAttribute cr = typeof(UART0.CR).GetCustomAttribute<RegisterAttribute>()!;

@@ -78,6 +78,36 @@ public sealed class RegsTests : IDisposable
     }
 
     [Fact]
+    public void ReadSensitiveArray_IsOneSkippedLine_UnlessExpanded()
+    {
+        // FIFO[%s]: 8 elements whose read pops the FIFO, 4 bytes apart; one line for all, as a read array is one row.
+        string svd = _dir.File("fifo.svd");
+        File.WriteAllText(svd, HostileDescriptions.Device(HostileDescriptions.Peripheral("P", 0,
+            HostileDescriptions.Register("CTRL", 0) +
+            "<register><dim>8</dim><dimIncrement>4</dimIncrement><name>FIFO[%s]</name><addressOffset>0x20</addressOffset><readAction>modifyExternal</readAction>" +
+            "<fields><field><name>DATA</name><bitRange>[7:0]</bitRange></field></fields></register>")));
+        string file = _dir.Write("fifo.bin", new byte[0x100]);
+
+        CliResult r = CliProcess.Run("regs", file, "--svd", svd);
+        Expect.Ok(r);
+        string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(": 1 registers read, 8 skipped", lines[0]); // the count is still of registers
+        Assert.Contains("skipped FIFO[0..7] at 0x20: read has a side effect (readAction ModifyExternal) (array of 8, stride 0x4)", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("FIFO[1]", StringComparison.Ordinal));
+
+        CliResult all = CliProcess.Run("regs", file, "--svd", svd, "--expand-arrays");
+        Expect.Ok(all);
+        Assert.Contains("skipped FIFO[0] at 0x20: read has a side effect (readAction ModifyExternal)", all.StdOut);
+        Assert.Contains("skipped FIFO[7] at 0x3c: read has a side effect (readAction ModifyExternal)", all.StdOut);
+
+        // JSON keeps every element: scripts index them.
+        CliResult json = CliProcess.Run("regs", file, "--svd", svd, "--json");
+        Expect.Ok(json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.StdOut);
+        Assert.Equal(8, doc.RootElement.GetProperty("skipped").GetArrayLength());
+    }
+
+    [Fact]
     public void ARegisterOutsideTheTarget_StopsBeforeAnyRead()
     {
         string file = _dir.Write("short.bin", new byte[0x100]); // the PL031's ID registers at 0xfe0 are past its end

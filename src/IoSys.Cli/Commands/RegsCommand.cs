@@ -29,7 +29,7 @@ internal static class RegsCommand
         };
         Option<bool> expand = new("--expand-arrays")
         {
-            Description = "List every element of a register array (SVD dim, e.g. GPIODATA[0..255]) decoded, instead of one summary row per array",
+            Description = "List every element of a register array (SVD dim, e.g. GPIODATA[0..255]) decoded, instead of one summary row per array (and one line per skipped element)",
         };
         var svd = new SvdOptions();
         var command = new Command("regs", "Read every register of a described peripheral and print it decoded field by field (needs --svd)")
@@ -130,7 +130,7 @@ internal static class RegsCommand
             }
             else
             {
-                WriteTable(context.Out, spec, view, rows, plan.Count, skipped);
+                WriteTable(context.Out, spec, view, rows, plan.Count, skipped, expandArrays);
             }
 
             return ExitCodes.Ok;
@@ -177,7 +177,7 @@ internal static class RegsCommand
     /// one row (its elements, stride and a digest of their values); columns aligned; names escaped (a description
     /// file is input too).
     /// </summary>
-    private static void WriteTable(TextWriter output, TargetSpec spec, RegisterView view, List<object> entries, int read, List<JsonSkippedRegister> skipped)
+    private static void WriteTable(TextWriter output, TargetSpec spec, RegisterView view, List<object> entries, int read, List<JsonSkippedRegister> skipped, bool expandArrays)
     {
         var rows = new List<string[]> { Header };
         foreach (object entry in entries)
@@ -232,10 +232,59 @@ internal static class RegsCommand
             output.Write('\n');
         }
 
-        foreach (JsonSkippedRegister s in skipped)
+        // A skipped array (a read-sensitive FIFO[%s]) is one line, as a read one is one row, unless expanded.
+        for (int i = 0; i < skipped.Count;)
         {
-            output.Write($"skipped {TextEscape.Escape(s.Name)} at {ValueFormatter.Offset(s.Offset)}: {TextEscape.Escape(s.Reason)}\n");
+            JsonSkippedRegister s = skipped[i];
+            string prefix = string.Empty;
+            long stride = 0;
+            int count = expandArrays ? 1 : SkippedRun(skipped, i, out prefix, out stride);
+            if (count > 1)
+            {
+                output.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"skipped {TextEscape.Escape(prefix)}[0..{count - 1}] at {ValueFormatter.Offset(s.Offset)}: {TextEscape.Escape(s.Reason)} (array of {count}, stride {ValueFormatter.Offset(stride)})\n"));
+            }
+            else
+            {
+                output.Write($"skipped {TextEscape.Escape(s.Name)} at {ValueFormatter.Offset(s.Offset)}: {TextEscape.Escape(s.Reason)}\n");
+            }
+
+            i += count;
         }
+    }
+
+    /// <summary>
+    /// How many skipped entries from <paramref name="start"/> are the elements 0, 1, ... of one array (<c>X[0]</c>,
+    /// <c>X[1]</c>, ...) skipped for the same reason at a constant stride; 1 if that entry starts none.
+    /// </summary>
+    private static int SkippedRun(List<JsonSkippedRegister> skipped, int start, out string prefix, out long stride)
+    {
+        prefix = string.Empty;
+        stride = 0;
+        string name = skipped[start].Name;
+        if (!name.EndsWith("[0]", StringComparison.Ordinal))
+        {
+            return 1;
+        }
+
+        prefix = name[..^3];
+        int n = 1;
+        while (start + n < skipped.Count)
+        {
+            JsonSkippedRegister next = skipped[start + n];
+            long step = next.Offset - skipped[start + n - 1].Offset;
+            if (next.Reason != skipped[start].Reason
+                || next.Name != string.Create(CultureInfo.InvariantCulture, $"{prefix}[{n}]")
+                || step <= 0 || (n > 1 && step != stride))
+            {
+                break;
+            }
+
+            stride = step;
+            n++;
+        }
+
+        return n;
     }
 }
 

@@ -9,7 +9,7 @@ namespace Device
         /// <summary>The size of the block in bytes (0x100000).</summary>
         public static long Size => 0x100000L;
 
-        readonly partial struct Id : global::System.IEquatable<Id>, global::IoSys.Registers.IRegister<Id>
+        readonly partial struct Id : global::System.IEquatable<Id>, global::IoSys.Registers.IReadableRegister<Id>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x0).</summary>
             public const long Offset = 0x0L;
@@ -47,9 +47,10 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Id>.Access => Access;
 
-            static Id global::IoSys.Registers.IRegister<Id>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Id>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static Id global::IoSys.Registers.IRegister<Id>.FromRaw(ulong raw) => new((uint)raw);
 
             public partial byte Major
             {
@@ -87,42 +88,6 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public Id WithMagic(byte value) => new(unchecked(((_raw & 0xFFFFFF00u) | ((uint)value & 0xFFu))));
 
-            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Reads the register (RO) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RO) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Id ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
             /// <inheritdoc/>
             public bool Equals(Id other) => _raw == other._raw;
 
@@ -142,7 +107,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"Id {{ Major = {Major}, Minor = {Minor}, Magic = {Magic}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct Status : global::System.IEquatable<Status>, global::IoSys.Registers.IRegister<Status>
+        readonly partial struct Status : global::System.IEquatable<Status>, global::IoSys.Registers.IReadWriteRegister<Status>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x20).</summary>
             public const long Offset = 0x20L;
@@ -180,9 +145,10 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Status>.Access => Access;
 
-            static Status global::IoSys.Registers.IRegister<Status>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Status>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static Status global::IoSys.Registers.IRegister<Status>.FromRaw(ulong raw) => new((uint)raw);
 
             public partial bool Computing
             {
@@ -208,96 +174,6 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public Status WithRaiseIrq(bool value) => new((value ? _raw | 0x80u : _raw & 0xFFFFFF7Fu));
 
-            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, Status value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, Status value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
-
-            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, Status value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, Status value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
-
-            /// <summary>Reads the register (RW) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Status ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, Status value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, Status value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, global::System.Func<Status, Status> update) => Write(map, update(Read(map)));
-
             /// <inheritdoc/>
             public bool Equals(Status other) => _raw == other._raw;
 
@@ -317,7 +193,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"Status {{ Computing = {Computing}, RaiseIrq = {RaiseIrq}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct IrqStatus : global::System.IEquatable<IrqStatus>, global::IoSys.Registers.IRegister<IrqStatus>
+        readonly partial struct IrqStatus : global::System.IEquatable<IrqStatus>, global::IoSys.Registers.IReadableRegister<IrqStatus>, global::IoSys.Registers.IWritableRegister<IrqStatus>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x24).</summary>
             public const long Offset = 0x24L;
@@ -355,9 +231,10 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqStatus>.Access => Access;
 
-            static IrqStatus global::IoSys.Registers.IRegister<IrqStatus>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<IrqStatus>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static IrqStatus global::IoSys.Registers.IRegister<IrqStatus>.FromRaw(ulong raw) => new((uint)raw);
 
             public partial bool Done
             {
@@ -370,78 +247,6 @@ namespace Device
             /// <returns>The new register value.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public IrqStatus WithDone(bool value) => new((value ? _raw | 0x1u : _raw & 0xFFFFFFFEu));
-
-            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus Read(global::IoSys.IoSysMap map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, IrqStatus value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Reads the register (W1C) with one ordered 32-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32(Offset));
-
-            /// <summary>Reads the register (W1C) with one relaxed 32-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static IrqStatus ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read32Relaxed(Offset));
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqStatus value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (W1C: each bit written as 1 clears that bit) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqStatus value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <inheritdoc/>
             public bool Equals(IrqStatus other) => _raw == other._raw;
@@ -462,7 +267,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"IrqStatus {{ Done = {Done}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct IrqAck : global::System.IEquatable<IrqAck>, global::IoSys.Registers.IRegister<IrqAck>
+        readonly partial struct IrqAck : global::System.IEquatable<IrqAck>, global::IoSys.Registers.IWritableRegister<IrqAck>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x64).</summary>
             public const long Offset = 0x64L;
@@ -500,9 +305,10 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<IrqAck>.Access => Access;
 
-            static IrqAck global::IoSys.Registers.IRegister<IrqAck>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<IrqAck>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static IrqAck global::IoSys.Registers.IRegister<IrqAck>.FromRaw(ulong raw) => new((uint)raw);
 
             public partial uint Bits
             {
@@ -515,42 +321,6 @@ namespace Device
             /// <returns>The new register value.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public IrqAck WithBits(uint value) => new(unchecked(((_raw & 0x0u) | ((uint)value & 0xFFFFFFFFu))));
-
-            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, IrqAck value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
-
-            /// <summary>Writes the register (WO) with one ordered 32-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqAck value) => map.Write32(Offset, value._raw);
-
-            /// <summary>Writes the register (WO) with one relaxed 32-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, IrqAck value) => map.Write32Relaxed(Offset, value._raw);
 
             /// <inheritdoc/>
             public bool Equals(IrqAck other) => _raw == other._raw;
@@ -571,7 +341,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"IrqAck {{ Bits = {Bits}, Raw = 0x{_raw:X8} }}");
         }
 
-        readonly partial struct DmaCommand : global::System.IEquatable<DmaCommand>, global::IoSys.Registers.IRegister<DmaCommand>
+        readonly partial struct DmaCommand : global::System.IEquatable<DmaCommand>, global::IoSys.Registers.IReadWriteRegister<DmaCommand>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (offset 0x98).</summary>
             public const long Offset = 0x98L;
@@ -609,9 +379,10 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<DmaCommand>.Access => Access;
 
-            static DmaCommand global::IoSys.Registers.IRegister<DmaCommand>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<DmaCommand>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static DmaCommand global::IoSys.Registers.IRegister<DmaCommand>.FromRaw(ulong raw) => new(raw);
 
             public partial bool Start
             {
@@ -649,96 +420,6 @@ namespace Device
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public DmaCommand WithTag(ulong value) => new(unchecked(((_raw & 0xFFFFFFFFFFUL) | (((ulong)value << 40) & 0xFFFFFF0000000000UL))));
 
-            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand Read(global::IoSys.IoSysMap map) => new(map.Read64(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMap map) => new(map.Read64Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, DmaCommand value) => map.Write64(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
-
-            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand Read(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read64(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map) => new(map.Read64Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, DmaCommand value) => map.Write64(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
-
-            /// <summary>Reads the register (RW) with one ordered 64-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand Read(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read64(Offset));
-
-            /// <summary>Reads the register (RW) with one relaxed 64-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static DmaCommand ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map) => new(map.Read64Relaxed(Offset));
-
-            /// <summary>Writes the register (RW) with one ordered 64-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, DmaCommand value) => map.Write64(Offset, value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 64-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, DmaCommand value) => map.Write64Relaxed(Offset, value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, global::System.Func<DmaCommand, DmaCommand> update) => Write(map, update(Read(map)));
-
             /// <inheritdoc/>
             public bool Equals(DmaCommand other) => _raw == other._raw;
 
@@ -758,7 +439,7 @@ namespace Device
             public override string ToString() => global::System.FormattableString.Invariant($"DmaCommand {{ Start = {Start}, Direction = {Direction}, Tag = {Tag}, Raw = 0x{_raw:X16} }}");
         }
 
-        readonly partial struct Queue : global::System.IEquatable<Queue>, global::IoSys.Registers.IRegister<Queue>
+        readonly partial struct Queue : global::System.IEquatable<Queue>, global::IoSys.Registers.IReadWriteRegisterArray<Queue>
         {
             /// <summary>Offset of the register from the start of DeviceRegs, in bytes (element 0 of 4, 0x10 bytes apart).</summary>
             public const long Offset = 0x100L;
@@ -802,9 +483,14 @@ namespace Device
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Queue>.Access => Access;
 
-            static Queue global::IoSys.Registers.IRegister<Queue>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Queue>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static Queue global::IoSys.Registers.IRegister<Queue>.FromRaw(ulong raw) => new((ushort)raw);
+
+            static int global::IoSys.Registers.IRegisterArray<Queue>.Count => Count;
+
+            static long global::IoSys.Registers.IRegisterArray<Queue>.Stride => Stride;
 
             public partial sbyte Level
             {
@@ -817,126 +503,6 @@ namespace Device
             /// <returns>The new register value.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public Queue WithLevel(sbyte value) => new(unchecked((ushort)(((uint)_raw & 0xFFFFF00Fu) | (((uint)value << 4) & 0xFF0u))));
-
-            /// <summary>Offset of element <paramref name="index"/> from the start of the block.</summary>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The offset in bytes.</returns>
-            /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="index"/> is not a valid element.</exception>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long OffsetOf(int index)
-            {
-                if ((uint)index >= (uint)Count)
-                {
-                    ThrowIndexOutOfRange(index);
-                }
-
-                return Offset + (index * Stride);
-            }
-
-            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue Read(global::IoSys.IoSysMap map, int index) => new(map.Read16(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue ReadRelaxed(global::IoSys.IoSysMap map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
-
-            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue Read(global::IoSys.IoSysMap<DeviceRegs> map, int index) => new(map.Read16(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue ReadRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<DeviceRegs> map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<DeviceRegs> map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap<DeviceRegs> map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
-
-            /// <summary>Reads the register (RW) with one ordered 16-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue Read(global::IoSys.IoSysMapLease<DeviceRegs> map, int index) => new(map.Read16(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 16-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Queue ReadRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, int index) => new(map.Read16Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 16-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, Queue value) => map.Write16(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 16-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, Queue value) => map.Write16Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;DeviceRegs&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMapLease<DeviceRegs> map, int index, global::System.Func<Queue, Queue> update) => Write(map, index, update(Read(map, index)));
 
             /// <inheritdoc/>
             public bool Equals(Queue other) => _raw == other._raw;
@@ -955,10 +521,6 @@ namespace Device
 
             /// <summary>The fields and the raw value, for diagnostics.</summary>
             public override string ToString() => global::System.FormattableString.Invariant($"Queue {{ Level = {Level}, Raw = 0x{_raw:X4} }}");
-
-            [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
-            private static void ThrowIndexOutOfRange(int index) =>
-                throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "Queue has 4 elements.");
         }
     }
 }

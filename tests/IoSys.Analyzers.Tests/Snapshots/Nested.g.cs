@@ -11,7 +11,7 @@ partial class Outer
         /// <summary>The size of the block in bytes (0x10).</summary>
         public static long Size => 0x10L;
 
-        partial struct Ctl : global::System.IEquatable<Ctl>, global::IoSys.Registers.IRegister<Ctl>
+        partial struct Ctl : global::System.IEquatable<Ctl>, global::IoSys.Registers.IReadWriteRegisterArray<Ctl>
         {
             /// <summary>Offset of the register from the start of Small, in bytes (element 0 of 2, 0x4 bytes apart).</summary>
             public const long Offset = 0x0L;
@@ -55,9 +55,14 @@ partial class Outer
 
             static global::IoSys.Registers.RegisterAccess global::IoSys.Registers.IRegister<Ctl>.Access => Access;
 
-            static Ctl global::IoSys.Registers.IRegister<Ctl>.ResetValue => ResetValue;
-
             ulong global::IoSys.Registers.IRegister<Ctl>.RawBits => _raw;
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            static Ctl global::IoSys.Registers.IRegister<Ctl>.FromRaw(ulong raw) => new((byte)raw);
+
+            static int global::IoSys.Registers.IRegisterArray<Ctl>.Count => Count;
+
+            static long global::IoSys.Registers.IRegisterArray<Ctl>.Stride => Stride;
 
             internal partial byte Mode
             {
@@ -70,126 +75,6 @@ partial class Outer
             /// <returns>The new register value.</returns>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal Ctl WithMode(byte value) => new(unchecked((byte)(((uint)_raw & 0xFFFFFFF0u) | ((uint)value & 0xFu))));
-
-            /// <summary>Offset of element <paramref name="index"/> from the start of the block.</summary>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The offset in bytes.</returns>
-            /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="index"/> is not a valid element.</exception>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long OffsetOf(int index)
-            {
-                if ((uint)index >= (uint)Count)
-                {
-                    ThrowIndexOutOfRange(index);
-                }
-
-                return Offset + (index * Stride);
-            }
-
-            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl Read(global::IoSys.IoSysMap map, int index) => new(map.Read8(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl ReadRelaxed(global::IoSys.IoSysMap map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
-
-            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl Read(global::IoSys.IoSysMap<Small> map, int index) => new(map.Read8(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl ReadRelaxed(global::IoSys.IoSysMap<Small> map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMap<Small> map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMap<Small> map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">The block's map: a simulated or real device, or a window onto the block.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMap<Small> map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
-
-            /// <summary>Reads the register (RW) with one ordered 8-bit access (<c>readl</c>: DMA memory reads after it see what the device wrote before it).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl Read(global::IoSys.IoSysMapLease<Small> map, int index) => new(map.Read8(OffsetOf(index)));
-
-            /// <summary>Reads the register (RW) with one relaxed 8-bit access (<c>readl_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <returns>The value read.</returns>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static Ctl ReadRelaxed(global::IoSys.IoSysMapLease<Small> map, int index) => new(map.Read8Relaxed(OffsetOf(index)));
-
-            /// <summary>Writes the register (RW) with one ordered 8-bit access (<c>writel</c>: DMA memory writes before it reach the device first).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Write(global::IoSys.IoSysMapLease<Small> map, int index, Ctl value) => map.Write8(OffsetOf(index), value._raw);
-
-            /// <summary>Writes the register (RW) with one relaxed 8-bit access (<c>writel_relaxed</c>: no ordering against DMA memory).</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="value">The value to write.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void WriteRelaxed(global::IoSys.IoSysMapLease<Small> map, int index, Ctl value) => map.Write8Relaxed(OffsetOf(index), value._raw);
-
-            /// <summary>Read-modify-write: reads the register, applies <paramref name="update"/> and writes the result.</summary>
-            /// <param name="map">A lease on the block's map (<c>IoSysMap&lt;Small&gt;.Lease()</c>), for a batch of accesses.</param>
-            /// <param name="index">The element, from 0 to <see cref="Count"/> - 1.</param>
-            /// <param name="update">Makes the new value from the old, e.g. <c>static v =&gt; v.WithEnable(true)</c>.</param>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static void Update(global::IoSys.IoSysMapLease<Small> map, int index, global::System.Func<Ctl, Ctl> update) => Write(map, index, update(Read(map, index)));
 
             /// <inheritdoc/>
             public bool Equals(Ctl other) => _raw == other._raw;
@@ -208,10 +93,6 @@ partial class Outer
 
             /// <summary>The fields and the raw value, for diagnostics.</summary>
             public override string ToString() => global::System.FormattableString.Invariant($"Ctl {{ Mode = {Mode}, Raw = 0x{_raw:X2} }}");
-
-            [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
-            private static void ThrowIndexOutOfRange(int index) =>
-                throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "Ctl has 2 elements.");
         }
     }
 }
