@@ -20,7 +20,7 @@ namespace IoSys;
 /// naming offset, width and size, as the map's own <c>Read32</c> does. The JIT compiles each accessor once per
 /// register type (a value type), where <c>TRegister.Offset</c> and <c>TRegister.Width</c> are constants: the code is
 /// that of a hand-written <c>map.Read32(0x30)</c>. The access right is the interface the generator gave the type: a
-/// read-only register has no <c>Write</c> (CS0117).
+/// read-only register has no <c>Write</c> (CS0315 at the call: no conversion to <see cref="IWritableRegister{TSelf}"/>).
 /// </remarks>
 /// <example>
 /// <code>

@@ -50,7 +50,7 @@ public interface IRegister<TSelf>
 /// <summary>
 /// A single register software may read (RO, RW, W1C): <see cref="IoSys.RegisterAccessExtensions"/> gives it
 /// <c>Read</c> and <c>ReadRelaxed</c>. Implemented by the generator, which decides the access right from the
-/// declaration; a register without this interface has no <c>Read</c> (CS0117 at the call).
+/// declaration; a register without this interface has no <c>Read</c> (CS0315 at the call: no conversion to this interface).
 /// </summary>
 /// <typeparam name="TSelf">The register type.</typeparam>
 /// <example>
